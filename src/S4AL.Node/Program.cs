@@ -1,1 +1,7 @@
-System.Console.WriteLine("s4al");
+using System.CommandLine;
+using S4AL.Node.Commands;
+
+var root = new RootCommand("S4AL.NET: semantic segmentation with active semi-supervised learning (S4AL).");
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+return await root.Parse(args).InvokeAsync();

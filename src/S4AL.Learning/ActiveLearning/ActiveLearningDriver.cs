@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.Data;
+using S4AL.Learning.Evaluation;
+using S4AL.Learning.Networks;
+using S4AL.Learning.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace S4AL.Learning.ActiveLearning;
+
+/// <summary>
+/// Runs a whole S4AL experiment in one process, without actors: the initial labeled set,
+/// then per cycle a fresh network trained semi-supervised, evaluation, scoring of the pool,
+/// acquisition of the best regions and their annotation by the oracle (the dataset's ground
+/// truth). It is the reference the actor runtime is tested against, so every random choice
+/// derives from <see cref="ActiveLearningSettings.Seed"/> and the cycle number.
+/// </summary>
+public sealed class ActiveLearningDriver
+{
+    readonly ISegmentationDataset _pool;
+    readonly ISegmentationDataset _validation;
+    readonly ActiveLearningSettings _settings;
+    readonly Device _device;
+    readonly RegionGrid _grid;
+
+    public ActiveLearningDriver(ISegmentationDataset pool, ISegmentationDataset validation, ActiveLearningSettings settings, Device? device = null)
+    {
+        settings.Validate();
+        if (pool.NumClasses != validation.NumClasses)
+            throw new ArgumentException($"pool '{pool.Name}' has {pool.NumClasses} classes but validation '{validation.Name}' has {validation.NumClasses}");
+        _pool = pool;
+        _validation = validation;
+        _settings = settings;
+        _device = device ?? CPU;
+        _grid = new RegionGrid(pool.Height, pool.Width, settings.RegionSize);
+    }
+
+    public RegionGrid Grid => _grid;
+
+    /// <summary>The labeled set before the first cycle: a seeded random share of the pool, fully labeled (all of it in fully supervised mode).</summary>
+    public LabeledRegionSet InitialLabeledSet()
+    {
+        var empty = LabeledRegionSet.Empty(_pool.Count, _grid);
+        if (_settings.Mode == TrainingMode.FullySupervised)
+            return empty.WithFullyLabeled(Enumerable.Range(0, _pool.Count));
+        int count = Math.Max(_settings.BatchSize, (int)Math.Round(_settings.InitialLabeledShare * _pool.Count));
+        count = Math.Min(count, _pool.Count);
+        var rng = new Random(unchecked((int)Seeds.Derive(_settings.Seed, "initial-set")));
+        var order = Enumerable.Range(0, _pool.Count).OrderBy(_ => rng.Next()).Take(count);
+        return empty.WithFullyLabeled(order);
+    }
+
+    /// <summary>Runs every cycle and returns their results; <paramref name="progress"/> sees each step of the way.</summary>
+    public IReadOnlyList<CycleResult> Run(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var labeled = InitialLabeledSet();
+        var results = new List<CycleResult>();
+        int lastCycle = _settings.Mode == TrainingMode.FullySupervised ? 0 : _settings.Cycles;
+        for (int cycle = 0; cycle <= lastCycle; cycle++)
+        {
+            var result = RunCycle(cycle, labeled, lastCycle, progress, cancel);
+            results.Add(result);
+            if (result.Acquired.Count > 0) labeled = labeled.WithRegions(result.Acquired);
+        }
+        return results;
+    }
+
+    /// <summary>One cycle on the given labeled set: train, evaluate and (unless it is the last) acquire.</summary>
+    public CycleResult RunCycle(int cycle, LabeledRegionSet labeled, int lastCycle, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var share = labeled.LabeledPixelShare();
+        int epochs = cycle == lastCycle ? _settings.EpochsPerCycle * _settings.LastCycleEpochFactor : _settings.EpochsPerCycle;
+        progress?.Report(new ActiveLearningProgress.CycleStarted(cycle, lastCycle, epochs, labeled.FullyLabeledImages.Count, share));
+
+        var trainWatch = Stopwatch.StartNew();
+        using var trainer = CreateTrainer(cycle, labeled);
+        Train(trainer, cycle, epochs, labeled, progress, cancel);
+        trainWatch.Stop();
+
+        var evaluation = Evaluate(trainer.Student);
+        progress?.Report(new ActiveLearningProgress.Evaluated(cycle, evaluation));
+
+        IReadOnlyList<RegionRef> acquired = Array.Empty<RegionRef>();
+        var scoreWatch = Stopwatch.StartNew();
+        if (cycle < lastCycle)
+        {
+            var scorer = _settings.Scorer == ScoringNetwork.Teacher ? trainer.Teacher : trainer.Student;
+            acquired = Acquire(scorer, cycle, labeled, progress, cancel);
+            progress?.Report(new ActiveLearningProgress.Acquired(cycle, acquired, labeled.WithRegions(acquired).LabeledPixelShare()));
+        }
+        scoreWatch.Stop();
+
+        var result = new CycleResult(cycle, share, labeled.AcquiredRegionCount, evaluation, acquired,
+            trainWatch.Elapsed.TotalSeconds, scoreWatch.Elapsed.TotalSeconds);
+        progress?.Report(new ActiveLearningProgress.CycleCompleted(result));
+        return result;
+    }
+
+    /// <summary>A fresh student and teacher for the cycle (the authors re-initialize every cycle).</summary>
+    public SslTrainer CreateTrainer(int cycle, LabeledRegionSet labeled)
+    {
+        long seed = Seeds.Derive(_settings.Seed, "cycle", cycle);
+        var trainer = new SslTrainer(() =>
+        {
+            var net = NetworkFactory.Create(_settings.Network, _pool.NumClasses);
+            if (_settings.BackboneWeights is not null) net.LoadBackboneStateDict(_settings.BackboneWeights);
+            return net;
+        }, _pool.NumClasses, _settings.Ssl with
+        {
+            SupervisedOnly = _settings.Mode != TrainingMode.S4al,
+        }, _device, seed);
+        trainer.SetLabeledClassCounts(LabelStatistics.CountLabeledPixels(_pool, labeled));
+        return trainer;
+    }
+
+    /// <summary>The images that feed the supervised loss this cycle.</summary>
+    public int[] SupervisedImages(LabeledRegionSet labeled)
+    {
+        bool regionsToo = _settings.Mode != TrainingMode.S4al || _settings.Ssl.SupervisedOnAcquiredRegions;
+        return Enumerable.Range(0, _pool.Count)
+            .Where(i => regionsToo ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
+            .ToArray();
+    }
+
+    void Train(SslTrainer trainer, int cycle, int epochs, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress, CancellationToken cancel)
+    {
+        var supervised = SupervisedImages(labeled);
+        var all = Enumerable.Range(0, _pool.Count).ToArray();
+        int b = _settings.BatchSize;
+        using var labeledBatches = new BatchPrefetcher(_pool, supervised, b, labeled, _device, Seeds.Derive(_settings.Seed, "labeled-sampler", cycle));
+        using var poolBatches = new BatchPrefetcher(_pool, all, b, labeled, _device, Seeds.Derive(_settings.Seed, "pool-sampler", cycle));
+        // The authors refill the replay buffer from the second cycle on; it starts empty every cycle.
+        var replay = new ReplayBuffer(_settings.Ssl.ReplayCapacity, Seeds.Derive(_settings.Seed, "replay", cycle));
+        bool replayCycle = _settings.Mode == TrainingMode.S4al && cycle >= _settings.Ssl.ReplayFromCycle;
+
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            var epochWatch = Stopwatch.StartNew();
+            trainer.SetEpoch(epoch, epochs);
+            double total = 0, sup = 0, unsup = 0, rep = 0;
+            for (int step = 0; step < _settings.IterationsPerEpoch; step++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var lb = labeledBatches.Next();
+                using var ub = poolBatches.Next();
+                using var rb = replayCycle && epoch >= _settings.Ssl.ReplayWarmupEpoch && replay.Count >= b
+                    ? BatchBuilder.Build(_pool, replay.Sample(b), labeled, _device)
+                    : null;
+                var r = trainer.Step(lb, ub, rb, epoch);
+                if (replayCycle) replay.Add(ub.Indices);
+                total += r.Total; sup += r.Supervised; unsup += r.Unsupervised; rep += r.Replay;
+                progress?.Report(new ActiveLearningProgress.StepCompleted(cycle, epoch, step, _settings.IterationsPerEpoch, r.Total));
+            }
+            int n = _settings.IterationsPerEpoch;
+            progress?.Report(new ActiveLearningProgress.EpochCompleted(cycle, epoch, epochs, trainer.LearningRate,
+                new LossSummary(total / n, sup / n, unsup / n, rep / n), epochWatch.Elapsed.TotalSeconds));
+        }
+    }
+
+    /// <summary>Scores the pool and returns the regions to annotate, in selection order.</summary>
+    public IReadOnlyList<RegionRef> Acquire(SegmentationNetwork scorer, int cycle, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    {
+        // Fully labeled images have nothing left to acquire.
+        var candidates = Enumerable.Range(0, _pool.Count).Where(i => !labeled.IsFullyLabeled(i)).ToArray();
+        var request = new RegionScoringRequest(
+            _settings.Metric, _grid, _settings.Budget == BudgetMode.PerImage ? _settings.RegionsPerImage : null,
+            _settings.Budget == BudgetMode.Global ? _settings.GlobalBudget : null,
+            Seeds.Derive(_settings.Seed, "random-metric"), cycle);
+        var shard = RegionScorer.Score(scorer, candidates, labeled, request,
+            indices => BatchBuilder.Build(_pool, indices, null, _device), _settings.EvaluationBatchSize,
+            done => progress?.Report(new ActiveLearningProgress.Scoring(cycle, done, candidates.Length)), cancel);
+        return RegionSelection.Merge(new[] { shard }, request).Select(s => new RegionRef(s.Image, s.Region)).ToList();
+    }
+
+    /// <summary>Confusion-matrix metrics of a network on the validation split.</summary>
+    public EvaluationResult Evaluate(SegmentationNetwork network) =>
+        Evaluator.Evaluate(network, _validation.Count,
+            indices => BatchBuilder.Build(_validation, indices, null, _device),
+            _settings.EvaluationBatchSize, _validation.ClassNames);
+}

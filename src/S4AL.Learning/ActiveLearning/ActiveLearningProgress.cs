@@ -1,0 +1,29 @@
+using S4AL.Learning.Evaluation;
+using S4AL.Learning.Data;
+
+namespace S4AL.Learning.ActiveLearning;
+
+/// <summary>What a running experiment reports; a UI renders these (live display or plain lines).</summary>
+public abstract record ActiveLearningProgress
+{
+    public sealed record CycleStarted(int Cycle, int Cycles, int Epochs, int LabeledImages, double LabeledPixelShare) : ActiveLearningProgress;
+    public sealed record StepCompleted(int Cycle, int Epoch, int Step, int StepsPerEpoch, float Loss) : ActiveLearningProgress;
+    public sealed record EpochCompleted(int Cycle, int Epoch, int Epochs, double LearningRate, LossSummary Losses, double Seconds) : ActiveLearningProgress;
+    public sealed record Evaluated(int Cycle, EvaluationResult Result) : ActiveLearningProgress;
+    public sealed record Scoring(int Cycle, int ImagesScored, int Images) : ActiveLearningProgress;
+    public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, double LabeledPixelShare) : ActiveLearningProgress;
+    public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
+}
+
+/// <summary>Mean losses over an epoch.</summary>
+public sealed record LossSummary(double Total, double Supervised, double Unsupervised, double Replay);
+
+/// <summary>The outcome of one cycle: trained on <see cref="LabeledPixelShare"/> of the pool, evaluated, then acquired <see cref="Acquired"/> (none after the last).</summary>
+public sealed record CycleResult(
+    int Cycle,
+    double LabeledPixelShare,
+    int LabeledRegions,
+    EvaluationResult Evaluation,
+    IReadOnlyList<RegionRef> Acquired,
+    double TrainSeconds,
+    double ScoreSeconds);

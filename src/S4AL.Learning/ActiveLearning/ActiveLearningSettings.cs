@@ -1,0 +1,88 @@
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.Networks;
+using S4AL.Learning.Training;
+
+namespace S4AL.Learning.ActiveLearning;
+
+/// <summary>How the acquisition budget of a cycle is spent.</summary>
+public enum BudgetMode
+{
+    /// <summary>The k best regions of every pool image (the authors' default, k = 4).</summary>
+    PerImage,
+    /// <summary>The B best regions over the whole pool.</summary>
+    Global,
+}
+
+/// <summary>Which network scores the pool (the authors' code: the student; the paper: the teacher).</summary>
+public enum ScoringNetwork
+{
+    Student,
+    Teacher,
+}
+
+/// <summary>What is trained each cycle.</summary>
+public enum TrainingMode
+{
+    /// <summary>S4AL: supervised + mean-teacher unsupervised losses with ClassMix and balanced replay.</summary>
+    S4al,
+    /// <summary>Only the supervised loss, on every labeled pixel (initial images and acquired regions).</summary>
+    SupervisedOnly,
+    /// <summary>Only the supervised loss with every pool pixel labeled; no acquisition (the upper bound).</summary>
+    FullySupervised,
+}
+
+/// <summary>
+/// Everything that defines an active-learning experiment apart from its data. Defaults are
+/// the authors' CamVid settings scaled to the built-in synthetic data (see README).
+/// </summary>
+public sealed record ActiveLearningSettings
+{
+    /// <summary>Acquisition cycles. Training runs Cycles + 1 times: after the initial set and after each acquisition (the authors' "generations").</summary>
+    public int Cycles { get; init; } = 2;
+    public int EpochsPerCycle { get; init; } = 20;
+    /// <summary>The last training round runs this many times the epochs (the authors: 2).</summary>
+    public int LastCycleEpochFactor { get; init; } = 2;
+    public int IterationsPerEpoch { get; init; } = 10;
+    public int BatchSize { get; init; } = 4;
+    /// <summary>Share of pool images fully labeled before the first cycle (the authors: 10%).</summary>
+    public double InitialLabeledShare { get; init; } = 0.1;
+    public int RegionSize { get; init; } = 16;
+    public BudgetMode Budget { get; init; } = BudgetMode.PerImage;
+    /// <summary>Regions per image per cycle with <see cref="BudgetMode.PerImage"/> (the authors: 4).</summary>
+    public int RegionsPerImage { get; init; } = 4;
+    /// <summary>Regions per cycle over the whole pool with <see cref="BudgetMode.Global"/>.</summary>
+    public int GlobalBudget { get; init; } = 200;
+    public AcquisitionMetric Metric { get; init; } = AcquisitionMetric.Entropy;
+    public ScoringNetwork Scorer { get; init; } = ScoringNetwork.Student;
+    public TrainingMode Mode { get; init; } = TrainingMode.S4al;
+    public NetworkKind Network { get; init; } = NetworkKind.MobileNetV2;
+    /// <summary>A PyTorch ImageNet state dict for the backbone (.pt/.pth), or null to start from random weights.</summary>
+    public string? BackboneWeights { get; init; }
+    public SslSettings Ssl { get; init; } = new();
+    public int EvaluationBatchSize { get; init; } = 8;
+    /// <summary>Seed of every random choice: initial set, sampling, augmentation, network initialization.</summary>
+    public long Seed { get; init; } = 1;
+
+    public int EpochsOfCycle(int cycle) => cycle == Cycles ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
+
+    /// <summary>Throws naming the first setting that is out of range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, object value, string rule)
+        {
+            if (!ok) throw new ArgumentException($"setting {name} = {value} is invalid: {rule}");
+        }
+        Check(Cycles >= 0, nameof(Cycles), Cycles, "must be 0 or more");
+        Check(EpochsPerCycle >= 1, nameof(EpochsPerCycle), EpochsPerCycle, "must be at least 1");
+        Check(LastCycleEpochFactor >= 1, nameof(LastCycleEpochFactor), LastCycleEpochFactor, "must be at least 1");
+        Check(IterationsPerEpoch >= 1, nameof(IterationsPerEpoch), IterationsPerEpoch, "must be at least 1");
+        Check(BatchSize >= 2, nameof(BatchSize), BatchSize, "must be at least 2 (ClassMix mixes pairs of images)");
+        Check(InitialLabeledShare > 0 && InitialLabeledShare <= 1, nameof(InitialLabeledShare), InitialLabeledShare, "must be in (0, 1]");
+        Check(RegionSize >= 1, nameof(RegionSize), RegionSize, "must be at least 1 pixel");
+        Check(RegionsPerImage >= 1, nameof(RegionsPerImage), RegionsPerImage, "must be at least 1");
+        Check(GlobalBudget >= 1, nameof(GlobalBudget), GlobalBudget, "must be at least 1");
+        Check(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "must be at least 1");
+        if (BackboneWeights is not null && !File.Exists(BackboneWeights))
+            throw new FileNotFoundException($"backbone weights file not found: {BackboneWeights}", BackboneWeights);
+    }
+}

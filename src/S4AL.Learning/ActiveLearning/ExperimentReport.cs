@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace S4AL.Learning.ActiveLearning;
+
+/// <summary>Writes per-cycle results as CSV (one row a cycle) and JSON (with per-class IoU and the acquired regions).</summary>
+public static class ExperimentReport
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static string ToCsv(IReadOnlyList<CycleResult> cycles)
+    {
+        var sb = new StringBuilder("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds\n");
+        foreach (var c in cycles)
+            sb.AppendLine(string.Join(",",
+                c.Cycle.ToString(CultureInfo.InvariantCulture),
+                F(c.LabeledPixelShare), c.LabeledRegions.ToString(CultureInfo.InvariantCulture),
+                F(c.Evaluation.MeanIoU), F(c.Evaluation.MeanClassAccuracy), F(c.Evaluation.PixelAccuracy),
+                c.Acquired.Count.ToString(CultureInfo.InvariantCulture), F(c.TrainSeconds), F(c.ScoreSeconds)));
+        return sb.ToString();
+    }
+
+    public static string ToJson(IReadOnlyList<CycleResult> cycles) =>
+        JsonSerializer.Serialize(cycles.Select(c => new
+        {
+            c.Cycle,
+            c.LabeledPixelShare,
+            c.LabeledRegions,
+            MeanIoU = c.Evaluation.MeanIoU,
+            c.Evaluation.MeanClassAccuracy,
+            c.Evaluation.PixelAccuracy,
+            ClassIoU = c.Evaluation.ClassNames.Select((name, i) => new { Class = name, IoU = Finite(c.Evaluation.ClassIoU[i]) }),
+            Acquired = c.Acquired.Select(r => new[] { r.Image, r.Region }),
+            c.TrainSeconds,
+            c.ScoreSeconds,
+        }), Json);
+
+    /// <summary>Writes cycles.csv and cycles.json into <paramref name="folder"/> atomically (temporary file, then rename).</summary>
+    public static void Write(string folder, IReadOnlyList<CycleResult> cycles)
+    {
+        Directory.CreateDirectory(folder);
+        WriteAtomically(Path.Combine(folder, "cycles.csv"), ToCsv(cycles));
+        WriteAtomically(Path.Combine(folder, "cycles.json"), ToJson(cycles));
+    }
+
+    public static void WriteAtomically(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+    static double? Finite(double v) => double.IsFinite(v) ? v : null;
+}

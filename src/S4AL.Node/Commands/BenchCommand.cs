@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+using S4AL.Learning.Networks;
+using S4AL.Learning.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace S4AL.Node.Commands;
+
+/// <summary>
+/// `s4al bench ssl-step`: times one S4AL training iteration with the replay branch, fed by the
+/// real data path (synthetic scenes, prefetching batch builder, replay buffer), after warm-up.
+/// With --floor it times only the work any implementation must do (3 student forward+backward
+/// passes, 2 teacher forward passes, SGD step, EMA update) on tensors made beforehand.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks.");
+        var net = new Option<string>("--net") { DefaultValueFactory = _ => "mbv2", Description = "mbv2, resnet50 or tiny" };
+        var height = new Option<int>("--height") { DefaultValueFactory = _ => 96 };
+        var width = new Option<int>("--width") { DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 4 };
+        var iters = new Option<int>("--iters") { DefaultValueFactory = _ => 10, Description = "Timed iterations (after 2 warm-up iterations)" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
+        var floor = new Option<bool>("--floor") { Description = "Time only the network passes, SGD step and EMA update" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 11, Description = "Number of classes of the network head (floor only; the full step uses the synthetic dataset's)" };
+        var step = new Command("ssl-step", "Time one S4AL training iteration (median after warm-up); last line: seconds_per_iter=<median>.");
+        foreach (var o in new Option[] { net, height, width, batch, iters, threads, floor, device, classes }) step.Options.Add(o);
+        step.SetAction(p => CommandErrors.Guard(() =>
+        {
+            int n = p.GetValue(iters);
+            if (n < 1) throw new UsageException($"--iters {n}: must be at least 1");
+            return Run(NetworkFactory.ParseKind(p.GetValue(net)!), p.GetValue(height), p.GetValue(width), p.GetValue(batch), n,
+                p.GetValue(threads), p.GetValue(floor), DeviceParser.Parse(p.GetValue(device)!), p.GetValue(classes), Console.Out);
+        }));
+        bench.Subcommands.Add(step);
+        return bench;
+    }
+
+    public static int Run(NetworkKind kind, int height, int width, int batchSize, int iterations, int threads, bool floor, Device device, int classes, TextWriter output)
+    {
+        torch.set_num_threads(threads);
+        output.WriteLine($"threads={torch.get_num_threads()} net={kind} size={height}x{width} batch={batchSize} device={device} mode={(floor ? "floor" : "full")}");
+        var times = floor
+            ? TimeFloor(kind, height, width, batchSize, iterations, device, classes)
+            : TimeFull(kind, height, width, batchSize, iterations, device);
+        var sorted = times.OrderBy(t => t).ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        output.WriteLine($"iterations: {string.Join(" ", times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds_per_iter={median:0.0000}"));
+        return 0;
+    }
+
+    const int WarmUp = 2;
+
+    static List<double> TimeFull(NetworkKind kind, int height, int width, int batchSize, int iterations, Device device)
+    {
+        var pool = new SyntheticSceneDataset(64, height, width, seed: 1);
+        var labeledSet = LabeledRegionSet.Empty(pool.Count, new RegionGrid(height, width, Math.Min(16, Math.Min(height, width))))
+            .WithFullyLabeled(Enumerable.Range(0, 8));
+        var settings = new SslSettings();
+        using var trainer = new SslTrainer(() => NetworkFactory.Create(kind, pool.NumClasses), pool.NumClasses, settings, device, seed: 1);
+        trainer.SetLabeledClassCounts(LabelStatistics.CountLabeledPixels(pool, labeledSet));
+        // Past the cold start and the replay warm-up, so every iteration runs all three branches.
+        int epoch = Math.Max(settings.ColdStartEpochs, settings.ReplayWarmupEpoch);
+        trainer.SetEpoch(epoch, epoch + 10);
+        using var labeled = new BatchPrefetcher(pool, Enumerable.Range(0, 8).ToArray(), batchSize, labeledSet, device, seed: 2);
+        using var unlabeled = new BatchPrefetcher(pool, Enumerable.Range(0, pool.Count).ToArray(), batchSize, labeledSet, device, seed: 3);
+        var replay = new ReplayBuffer(settings.ReplayCapacity, seed: 4);
+        replay.Add(Enumerable.Range(0, settings.ReplayCapacity).Select(i => i % pool.Count).ToArray());
+        var times = new List<double>();
+        for (int i = 0; i < WarmUp + iterations; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (var lb = labeled.Next())
+            using (var ub = unlabeled.Next())
+            using (var rb = BatchBuilder.Build(pool, replay.Sample(batchSize), labeledSet, device))
+            {
+                trainer.Step(lb, ub, rb, epoch);
+                replay.Add(ub.Indices);
+            }
+            if (i >= WarmUp) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        return times;
+    }
+
+    static List<double> TimeFloor(NetworkKind kind, int height, int width, int batchSize, int iterations, Device device, int classes)
+    {
+        using var trainer = new SslTrainer(() => NetworkFactory.Create(kind, classes), classes, new SslSettings(), device, seed: 1);
+        using var scope = NewDisposeScope();
+        var gen = new Generator(7);
+        SegmentationBatch Make()
+        {
+            var x = randn(new long[] { batchSize, 3, height, width }, generator: gen).to(device);
+            var y = randint(0, classes, new long[] { batchSize, height, width }, dtype: int64, generator: gen).to(device);
+            return new SegmentationBatch(x, y, ones(new long[] { batchSize, height, width }, dtype: @bool).to(device), Enumerable.Range(0, batchSize).ToArray());
+        }
+        var a = Make(); var b = Make(); var c = Make();
+        var times = new List<double>();
+        for (int i = 0; i < WarmUp + iterations; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            trainer.FloorStep(a, b, c);
+            if (i >= WarmUp) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        return times;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using S4AL.Learning.ActiveLearning;
+
+namespace S4AL.Node.Commands;
+
+/// <summary>
+/// Prints experiment progress: on a terminal the current step is redrawn in place;
+/// when output is redirected (logs, CI) only whole lines are written, one per epoch and event.
+/// </summary>
+public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<ActiveLearningProgress>
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    bool _midLine;
+
+    public static ConsoleProgress ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
+
+    public void Report(ActiveLearningProgress value)
+    {
+        switch (value)
+        {
+            case ActiveLearningProgress.StepCompleted s when live:
+                Write(string.Create(Inv, $"\rcycle {s.Cycle} epoch {s.Epoch + 1} step {s.Step + 1}/{s.StepsPerEpoch} loss {s.Loss:0.0000}   "));
+                _midLine = true;
+                break;
+            case ActiveLearningProgress.StepCompleted:
+                break;
+            case ActiveLearningProgress.CycleStarted c:
+                Line(string.Create(Inv, $"cycle {c.Cycle}/{c.Cycles}: training {c.Epochs} epochs, {c.LabeledImages} fully labeled images, {100 * c.LabeledPixelShare:0.00}% of pool pixels labeled"));
+                break;
+            case ActiveLearningProgress.EpochCompleted e:
+                Line(string.Create(Inv, $"cycle {e.Cycle} epoch {e.Epoch + 1}/{e.Epochs} loss {e.Losses.Total:0.0000} (sup {e.Losses.Supervised:0.0000} unsup {e.Losses.Unsupervised:0.0000} replay {e.Losses.Replay:0.0000}) lr {e.LearningRate:0.000000} {e.Seconds:0.0}s"));
+                break;
+            case ActiveLearningProgress.Evaluated v:
+                Line(string.Create(Inv, $"cycle {v.Cycle} validation: mIoU {v.Result.MeanIoU:0.0000}, mean class accuracy {v.Result.MeanClassAccuracy:0.0000}, pixel accuracy {v.Result.PixelAccuracy:0.0000}"));
+                break;
+            case ActiveLearningProgress.Scoring s when live || s.ImagesScored == s.Images:
+                if (live) { Write(string.Create(Inv, $"\rcycle {s.Cycle} scoring {s.ImagesScored}/{s.Images} images   ")); _midLine = true; }
+                if (s.ImagesScored == s.Images) Line(string.Create(Inv, $"cycle {s.Cycle} scored {s.Images} pool images"));
+                break;
+            case ActiveLearningProgress.Acquired a:
+                Line(string.Create(Inv, $"cycle {a.Cycle} acquired {a.Regions.Count} regions: {100 * a.LabeledPixelShare:0.00}% of pool pixels now labeled"));
+                break;
+            case ActiveLearningProgress.CycleCompleted c:
+                Line(string.Create(Inv, $"cycle {c.Result.Cycle} done: train {c.Result.TrainSeconds:0.0}s, score {c.Result.ScoreSeconds:0.0}s"));
+                break;
+        }
+    }
+
+    void Write(string text)
+    {
+        lock (output) output.Write(text);
+    }
+
+    void Line(string text)
+    {
+        lock (output)
+        {
+            if (_midLine) { output.Write("\r" + new string(' ', 79) + "\r"); _midLine = false; }
+            output.WriteLine(text);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json.Serialization;
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+using S4AL.Learning.Networks;
+using static TorchSharp.torch;
+
+namespace S4AL.Node.Commands;
+
+/// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
+public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads)
+{
+    [JsonIgnore] public Device Device => DeviceParser.Parse(DeviceName);
+}
+
+/// <summary>The command-line options that define an experiment, shared by the commands that start one.</summary>
+public sealed class ExperimentOptions
+{
+    static readonly ActiveLearningSettings D = new();
+
+    readonly Option<string> _dataset = new("--dataset") { Description = "synthetic (built in), fashion-mnist (scenes from Debian's dataset-fashion-mnist), camvid, cityscapes or folder", DefaultValueFactory = _ => "synthetic" };
+    readonly Option<string?> _dataRoot = new("--data-root") { Description = "Dataset folder (camvid, cityscapes, folder), or the Fashion-MNIST folder" };
+    readonly Option<string?> _classes = new("--classes") { Description = "Class names, comma-separated (camvid/folder layouts with other classes); default: classes.txt beside the data, else the dataset's own" };
+    readonly Option<int> _height = new("--height") { Description = "Image height (images are resized or generated at this size)", DefaultValueFactory = _ => 96 };
+    readonly Option<int> _width = new("--width") { Description = "Image width", DefaultValueFactory = _ => 128 };
+    readonly Option<int> _poolSize = new("--pool-size") { Description = "Pool images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 120 };
+    readonly Option<int> _valSize = new("--val-size") { Description = "Validation images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 40 };
+    readonly Option<string> _net = new("--net") { Description = "mbv2 (DeepLabv3+ MobileNetV2), resnet50 (DeepLabv3+ ResNet-50) or tiny", DefaultValueFactory = _ => "mbv2" };
+    readonly Option<string?> _backbone = new("--backbone-weights") { Description = "PyTorch ImageNet state dict (.pt/.pth) for the backbone" };
+    readonly Option<string> _metric = new("--metric") { Description = "entropy, margin, least-confidence or random", DefaultValueFactory = _ => "entropy" };
+    readonly Option<int> _regionSize = new("--region-size") { Description = "Side of a square annotation region, pixels", DefaultValueFactory = _ => D.RegionSize };
+    readonly Option<string> _budget = new("--budget") { Description = "per-image (k best regions of every image) or global (B best of the pool)", DefaultValueFactory = _ => "per-image" };
+    readonly Option<int> _regionsPerImage = new("--regions-per-image") { Description = "k for --budget per-image", DefaultValueFactory = _ => D.RegionsPerImage };
+    readonly Option<int> _globalBudget = new("--global-budget") { Description = "B for --budget global", DefaultValueFactory = _ => D.GlobalBudget };
+    readonly Option<double> _initialShare = new("--initial-share") { Description = "Share of pool images fully labeled at the start", DefaultValueFactory = _ => D.InitialLabeledShare };
+    readonly Option<int> _cycles = new("--cycles") { Description = "Acquisition cycles (training runs cycles + 1 times)", DefaultValueFactory = _ => D.Cycles };
+    readonly Option<int> _epochs = new("--epochs") { Description = "Epochs per cycle (the last cycle trains twice as long)", DefaultValueFactory = _ => D.EpochsPerCycle };
+    readonly Option<int> _iters = new("--iters") { Description = "Iterations per epoch", DefaultValueFactory = _ => D.IterationsPerEpoch };
+    readonly Option<int> _batch = new("--batch") { Description = "Batch size", DefaultValueFactory = _ => D.BatchSize };
+    readonly Option<string> _mode = new("--mode") { Description = "s4al, supervised (labeled pixels only) or full (every pixel labeled, no acquisition)", DefaultValueFactory = _ => "s4al" };
+    readonly Option<string> _scorer = new("--scorer") { Description = "Network that scores the pool: student (authors' code) or teacher (paper)", DefaultValueFactory = _ => "student" };
+    readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Also train the supervised loss on acquired regions (the authors' code does not)" };
+    readonly Option<int> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ColdStartEpochs };
+    readonly Option<int> _replayWarmup = new("--replay-warmup-epoch") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ReplayWarmupEpoch };
+    readonly Option<long> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+    readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+    readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
+    readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, checkpoints and results (default: runs/<time>)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
+                     _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
+                     _coldStart, _replayWarmup, _seed, _device, _threads, _runDir })
+            command.Options.Add(option);
+    }
+
+    public ExperimentSpec Read(ParseResult p)
+    {
+        var seed = p.GetValue(_seed);
+        var data = new DatasetOptions
+        {
+            Kind = p.GetValue(_dataset)!,
+            Root = p.GetValue(_dataRoot),
+            Classes = p.GetValue(_classes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Height = p.GetValue(_height),
+            Width = p.GetValue(_width),
+            PoolSize = p.GetValue(_poolSize),
+            ValidationSize = p.GetValue(_valSize),
+            Seed = seed,
+        };
+        var defaults = new S4AL.Learning.Training.SslSettings();
+        var settings = new ActiveLearningSettings
+        {
+            Cycles = p.GetValue(_cycles),
+            EpochsPerCycle = p.GetValue(_epochs),
+            IterationsPerEpoch = p.GetValue(_iters),
+            BatchSize = p.GetValue(_batch),
+            InitialLabeledShare = p.GetValue(_initialShare),
+            RegionSize = p.GetValue(_regionSize),
+            Budget = Choice(p.GetValue(_budget)!, "--budget", ("per-image", BudgetMode.PerImage), ("global", BudgetMode.Global)),
+            RegionsPerImage = p.GetValue(_regionsPerImage),
+            GlobalBudget = p.GetValue(_globalBudget),
+            Metric = AcquisitionMetrics.Parse(p.GetValue(_metric)!),
+            Scorer = Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)),
+            Mode = Choice(p.GetValue(_mode)!, "--mode", ("s4al", TrainingMode.S4al), ("supervised", TrainingMode.SupervisedOnly), ("full", TrainingMode.FullySupervised)),
+            Network = NetworkFactory.ParseKind(p.GetValue(_net)!),
+            BackboneWeights = p.GetValue(_backbone),
+            Ssl = defaults with
+            {
+                SupervisedOnAcquiredRegions = p.GetValue(_supOnRegions),
+                ColdStartEpochs = p.GetValue(_coldStart),
+                ReplayWarmupEpoch = p.GetValue(_replayWarmup),
+            },
+            Seed = seed,
+        };
+        settings.Validate();
+        var deviceName = p.GetValue(_device)!;
+        DeviceParser.Parse(deviceName);
+        int threads = p.GetValue(_threads);
+        if (threads < 1) throw new UsageException($"--threads {threads}: must be at least 1");
+        var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
+        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads);
+    }
+
+    static T Choice<T>(string value, string option, params (string Name, T Value)[] choices)
+    {
+        foreach (var (name, v) in choices)
+            if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase)) return v;
+        throw new UsageException($"{option} {value}: expected one of {string.Join(", ", choices.Select(c => c.Name))}");
+    }
+}
