@@ -183,9 +183,18 @@ public sealed class RegionScorer
             throw new InvalidOperationException(
                 $"batch images are {batch.Images.shape[2]}x{batch.Images.shape[3]} but the region grid is for {grid.Height}x{grid.Width}; score unresized pool images");
 
-        var logits = network.call(batch.Images.to(_device));
-        if (logits.ndim != 4 || logits.shape[0] != chunk.Count)
-            throw new InvalidOperationException($"the network returned logits of shape [{string.Join(",", logits.shape)}] for a batch of {chunk.Count}");
+        // Every forward pass has exactly BatchSize images (a short batch is padded with copies
+        // of its last image): libtorch picks kernels by shape, and a different batch size can
+        // change a score in its last bit, which could flip a near-tie. With one shape, an
+        // image's scores do not depend on which shard or batch it was scored in.
+        var images = batch.Images.to(_device);
+        int padding = Settings.BatchSize - chunk.Count;
+        if (padding > 0)
+            images = cat([images, images[TensorIndex.Slice(-1)].expand(padding, -1, -1, -1)], 0);
+        var logits = network.call(images);
+        if (logits.ndim != 4 || logits.shape[0] != Settings.BatchSize)
+            throw new InvalidOperationException($"the network returned logits of shape [{string.Join(",", logits.shape)}] for a batch of {Settings.BatchSize}");
+        if (padding > 0) logits = logits[TensorIndex.Slice(0, chunk.Count)];
         // The authors upsample logits to the label size before softmax; networks are meant
         // to do it already, this keeps a network with a coarser output usable.
         if (logits.shape[2] != grid.Height || logits.shape[3] != grid.Width)
