@@ -1,4 +1,5 @@
 using S4AL.Learning.Data;
+using S4AL.Learning.Evaluation;
 using S4AL.Learning.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -141,9 +142,7 @@ public sealed class RegionScorer
         }
 
         var network = _network!;
-        bool wasTraining = network.training;
-        network.eval();
-        try
+        using (new EvalModeScope(network))
         {
             using var inference = inference_mode();
             var chunk = new List<int>(Settings.BatchSize);
@@ -162,10 +161,6 @@ public sealed class RegionScorer
                 }
                 else if (last) progress?.Invoke(n + 1);
             }
-        }
-        finally
-        {
-            network.train(wasTraining);
         }
     }
 

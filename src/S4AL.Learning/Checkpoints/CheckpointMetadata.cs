@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace S4AL.Learning.Checkpoints;
 
@@ -20,6 +22,16 @@ public sealed record CheckpointMetadata
     public string? Kind { get; init; }
     /// <summary>Further small string values (network kind, metric, ...).</summary>
     public ImmutableDictionary<string, string> Properties { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// A value for <see cref="SettingsHash"/>: lower-case hex SHA-256 of the settings'
+    /// System.Text.Json serialization (properties in declaration order, so equal records hash equally).
+    /// </summary>
+    public static string ComputeSettingsHash<T>(T settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(settings)));
+    }
 }
 
 /// <summary>A written checkpoint: enough to reference it from a message or a journal.</summary>

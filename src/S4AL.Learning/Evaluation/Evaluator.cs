@@ -52,9 +52,7 @@ public static class Evaluator
         var dev = device ?? network.parameters().FirstOrDefault()?.device ?? CPU;
         var matrix = new ConfusionMatrix(network.NumClasses);
 
-        bool wasTraining = network.training;
-        network.eval();
-        try
+        using (new EvalModeScope(network))
         {
             using var inference = inference_mode();
             for (int start = 0; start < images.Count; start += batchSize)
@@ -77,10 +75,6 @@ public static class Evaluator
                 matrix.Add(logits.argmax(1), labels);
                 progress?.Invoke(Math.Min(start + batchSize, images.Count));
             }
-        }
-        finally
-        {
-            network.train(wasTraining);
         }
         return matrix;
     }

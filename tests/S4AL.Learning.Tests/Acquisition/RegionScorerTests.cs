@@ -71,12 +71,21 @@ public class RegionScorerTests
     {
         var net = new TinyTestNetwork(Classes, seed: 2);
         net.train();
+        // A part kept in eval mode on purpose (as a trainer may freeze batch norm) stays so.
+        var frozen = net.named_modules().Single(m => m.name == "conv1").module;
+        frozen.eval();
         var pool = new TestPool(H, W, Classes);
         var scorer = new RegionScorer(net, new RegionScoringSettings());
         scorer.ScoreShard(0, [0, 1], LabeledRegionSet.Empty(2, Grid), pool.Batch);
         Assert.False(net.LastForwardTraining);
         Assert.True(net.LastForwardInference);
         Assert.True(net.training);
+        Assert.False(frozen.training);
+        Assert.True(net.named_modules().Single(m => m.name == "classifier").module.training);
+
+        net.eval();
+        scorer.ScoreShard(0, [0], LabeledRegionSet.Empty(2, Grid), pool.Batch);
+        Assert.False(net.training);
     }
 
     [Fact]
