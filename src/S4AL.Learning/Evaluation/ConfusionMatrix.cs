@@ -1,0 +1,128 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace S4AL.Learning.Evaluation;
+
+/// <summary>
+/// C x C pixel counts, rows = ground truth, columns = prediction, as the authors'
+/// fast_hist builds it. Pixels whose label is outside [0, C) (255 = ignore, -1) are not
+/// counted. A mutable accumulator: not thread-safe; give each thread or shard its own and
+/// <see cref="Merge"/> them.
+/// </summary>
+public sealed class ConfusionMatrix
+{
+    readonly long[] _counts;
+
+    public ConfusionMatrix(int numClasses)
+    {
+        if (numClasses <= 0) throw new ArgumentOutOfRangeException(nameof(numClasses), $"number of classes must be positive, got {numClasses}");
+        NumClasses = numClasses;
+        _counts = new long[numClasses * numClasses];
+    }
+
+    /// <summary>A matrix with the given counts, [truth, predicted]; for results read back from storage and tests.</summary>
+    public static ConfusionMatrix FromCounts(long[,] counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.GetLength(0) != counts.GetLength(1))
+            throw new ArgumentException($"a confusion matrix must be square, got {counts.GetLength(0)}x{counts.GetLength(1)}", nameof(counts));
+        var m = new ConfusionMatrix(counts.GetLength(0));
+        for (int t = 0; t < m.NumClasses; t++)
+            for (int p = 0; p < m.NumClasses; p++)
+            {
+                if (counts[t, p] < 0) throw new ArgumentException($"count [{t},{p}] is negative ({counts[t, p]})", nameof(counts));
+                m._counts[t * m.NumClasses + p] = counts[t, p];
+            }
+        return m;
+    }
+
+    public int NumClasses { get; }
+
+    /// <summary>Pixels of class <paramref name="truth"/> predicted as <paramref name="predicted"/>.</summary>
+    public long this[int truth, int predicted]
+    {
+        get
+        {
+            if ((uint)truth >= (uint)NumClasses || (uint)predicted >= (uint)NumClasses)
+                throw new ArgumentOutOfRangeException(nameof(truth), $"[{truth},{predicted}] is outside the {NumClasses}x{NumClasses} matrix");
+            return _counts[truth * NumClasses + predicted];
+        }
+    }
+
+    /// <summary>All counted pixels.</summary>
+    public long Total => _counts.Sum();
+
+    /// <summary>Correctly classified pixels of class c (the diagonal).</summary>
+    public long TruePositives(int c) => this[c, c];
+    /// <summary>Pixels whose truth is c (row sum).</summary>
+    public long TruthCount(int c) { CheckClass(c); long s = 0; for (int p = 0; p < NumClasses; p++) s += _counts[c * NumClasses + p]; return s; }
+    /// <summary>Pixels predicted as c (column sum).</summary>
+    public long PredictedCount(int c) { CheckClass(c); long s = 0; for (int t = 0; t < NumClasses; t++) s += _counts[t * NumClasses + c]; return s; }
+
+    /// <summary>
+    /// Adds a batch: <paramref name="predictions"/> and <paramref name="labels"/> are integer
+    /// class maps of the same shape (e.g. argmax [B,H,W] and labels [B,H,W]) on any device;
+    /// counting runs there with one bincount and only C*C numbers come back to the CPU.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes differ, a tensor is not integer, or a counted prediction is outside [0, C).</exception>
+    public void Add(Tensor predictions, Tensor labels)
+    {
+        if (!predictions.shape.SequenceEqual(labels.shape))
+            throw new ArgumentException($"predictions [{string.Join(",", predictions.shape)}] and labels [{string.Join(",", labels.shape)}] differ in shape");
+        if (predictions.is_floating_point() || labels.is_floating_point())
+            throw new ArgumentException($"predictions ({predictions.dtype}) and labels ({labels.dtype}) must be integer class maps");
+        using var scope = NewDisposeScope();
+        var truth = labels.flatten().to(int64);
+        var predicted = predictions.flatten().to(int64).to(truth.device);
+        var valid = truth.ge(0).logical_and(truth.lt(NumClasses));
+        truth = truth.masked_select(valid);
+        predicted = predicted.masked_select(valid);
+        if (truth.numel() == 0) return;
+        long min = predicted.min().item<long>(), max = predicted.max().item<long>();
+        if (min < 0 || max >= NumClasses)
+            throw new ArgumentException($"a prediction is outside [0, {NumClasses}) (range {min}..{max})", nameof(predictions));
+        var counts = (truth * NumClasses + predicted).bincount(null, (long)NumClasses * NumClasses).cpu().data<long>().ToArray();
+        for (int i = 0; i < _counts.Length; i++) _counts[i] += counts[i];
+    }
+
+    /// <summary>Adds another matrix's counts (e.g. of another shard of the evaluation set).</summary>
+    public void Add(ConfusionMatrix other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.NumClasses != NumClasses)
+            throw new ArgumentException($"cannot add a {other.NumClasses}-class confusion matrix to a {NumClasses}-class one", nameof(other));
+        for (int i = 0; i < _counts.Length; i++) _counts[i] += other._counts[i];
+    }
+
+    /// <summary>The sum of several matrices of the same class count.</summary>
+    public static ConfusionMatrix Merge(IEnumerable<ConfusionMatrix> matrices)
+    {
+        ArgumentNullException.ThrowIfNull(matrices);
+        ConfusionMatrix? sum = null;
+        foreach (var m in matrices)
+        {
+            ArgumentNullException.ThrowIfNull(m, nameof(matrices));
+            sum ??= new ConfusionMatrix(m.NumClasses);
+            sum.Add(m);
+        }
+        return sum ?? throw new ArgumentException("no confusion matrices to merge", nameof(matrices));
+    }
+
+    /// <summary>A copy of the counts, [truth, predicted].</summary>
+    public long[,] ToArray()
+    {
+        var a = new long[NumClasses, NumClasses];
+        for (int t = 0; t < NumClasses; t++)
+            for (int p = 0; p < NumClasses; p++)
+                a[t, p] = _counts[t * NumClasses + p];
+        return a;
+    }
+
+    /// <summary>Metrics of the counts so far.</summary>
+    public SegmentationMetrics ToMetrics(IReadOnlyList<string>? classNames = null) => SegmentationMetrics.From(this, classNames);
+
+    void CheckClass(int c)
+    {
+        if ((uint)c >= (uint)NumClasses) throw new ArgumentOutOfRangeException(nameof(c), $"class {c} is outside [0, {NumClasses})");
+    }
+}
