@@ -46,7 +46,7 @@ public sealed class ActiveLearningDriver
             return empty.WithFullyLabeled(Enumerable.Range(0, _pool.Count));
         int count = Math.Max(_settings.BatchSize, (int)Math.Round(_settings.InitialLabeledShare * _pool.Count));
         count = Math.Min(count, _pool.Count);
-        var rng = new Random(unchecked((int)Seeds.Derive(_settings.Seed, "initial-set")));
+        var rng = new Random(Seeds.Derive(_settings.Seed, "initial-set"));
         var order = Enumerable.Range(0, _pool.Count).OrderBy(_ => rng.Next()).Take(count);
         return empty.WithFullyLabeled(order);
     }
@@ -100,7 +100,7 @@ public sealed class ActiveLearningDriver
     /// <summary>A fresh student and teacher for the cycle (the authors re-initialize every cycle).</summary>
     public SslTrainer CreateTrainer(int cycle, LabeledRegionSet labeled)
     {
-        long seed = Seeds.Derive(_settings.Seed, "cycle", cycle);
+        int seed = Seeds.Derive(_settings.Seed, "cycle", cycle);
         var trainer = new SslTrainer(() =>
         {
             var net = NetworkFactory.Create(_settings.Network, _pool.NumClasses);
@@ -128,8 +128,8 @@ public sealed class ActiveLearningDriver
         var supervised = SupervisedImages(labeled);
         var all = Enumerable.Range(0, _pool.Count).ToArray();
         int b = _settings.BatchSize;
-        using var labeledBatches = new BatchPrefetcher(_pool, supervised, b, labeled, _device, Seeds.Derive(_settings.Seed, "labeled-sampler", cycle));
-        using var poolBatches = new BatchPrefetcher(_pool, all, b, labeled, _device, Seeds.Derive(_settings.Seed, "pool-sampler", cycle));
+        using var labeledBatches = BatchPrefetcher.ForDataset(_pool, new IndexSampler(supervised, Seeds.Derive(_settings.Seed, "labeled-sampler", cycle)), b, labeled, _device);
+        using var poolBatches = BatchPrefetcher.ForDataset(_pool, new IndexSampler(all, Seeds.Derive(_settings.Seed, "pool-sampler", cycle)), b, labeled, _device);
         // The authors refill the replay buffer from the second cycle on; it starts empty every cycle.
         var replay = new ReplayBuffer(_settings.Ssl.ReplayCapacity, Seeds.Derive(_settings.Seed, "replay", cycle));
         bool replayCycle = _settings.Mode == TrainingMode.S4al && cycle >= _settings.Ssl.ReplayFromCycle;
@@ -163,19 +163,25 @@ public sealed class ActiveLearningDriver
     {
         // Fully labeled images have nothing left to acquire.
         var candidates = Enumerable.Range(0, _pool.Count).Where(i => !labeled.IsFullyLabeled(i)).ToArray();
-        var request = new RegionScoringRequest(
-            _settings.Metric, _grid, _settings.Budget == BudgetMode.PerImage ? _settings.RegionsPerImage : null,
-            _settings.Budget == BudgetMode.Global ? _settings.GlobalBudget : null,
-            Seeds.Derive(_settings.Seed, "random-metric"), cycle);
-        var shard = RegionScorer.Score(scorer, candidates, labeled, request,
-            indices => BatchBuilder.Build(_pool, indices, null, _device), _settings.EvaluationBatchSize,
+        var regionScorer = new RegionScorer(scorer, ScoringSettings(), _device);
+        var shard = regionScorer.ScoreShard(cycle, candidates, labeled,
+            indices => BatchBuilder.Build(_pool, indices, null, _device),
             done => progress?.Report(new ActiveLearningProgress.Scoring(cycle, done, candidates.Length)), cancel);
-        return RegionSelection.Merge(new[] { shard }, request).Select(s => new RegionRef(s.Image, s.Region)).ToList();
+        return RegionSelection.Merge(new[] { shard }, _settings.Budget).Select(s => new RegionRef(s.Image, s.Region)).ToList();
     }
 
+    /// <summary>How the pool is scored; the same for every shard, so merged shard results equal one pass.</summary>
+    public RegionScoringSettings ScoringSettings() => new()
+    {
+        Metric = _settings.Metric,
+        Budget = _settings.Budget,
+        BatchSize = _settings.EvaluationBatchSize,
+        Seed = Seeds.Derive(_settings.Seed, "random-metric"),
+    };
+
     /// <summary>Confusion-matrix metrics of a network on the validation split.</summary>
-    public EvaluationResult Evaluate(SegmentationNetwork network) =>
+    public SegmentationMetrics Evaluate(SegmentationNetwork network) =>
         Evaluator.Evaluate(network, _validation.Count,
             indices => BatchBuilder.Build(_validation, indices, null, _device),
-            _settings.EvaluationBatchSize, _validation.ClassNames);
+            _settings.EvaluationBatchSize, _validation.ClassNames, _device);
 }

@@ -9,7 +9,7 @@ public abstract record ActiveLearningProgress
     public sealed record CycleStarted(int Cycle, int Cycles, int Epochs, int LabeledImages, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record StepCompleted(int Cycle, int Epoch, int Step, int StepsPerEpoch, float Loss) : ActiveLearningProgress;
     public sealed record EpochCompleted(int Cycle, int Epoch, int Epochs, double LearningRate, LossSummary Losses, double Seconds) : ActiveLearningProgress;
-    public sealed record Evaluated(int Cycle, EvaluationResult Result) : ActiveLearningProgress;
+    public sealed record Evaluated(int Cycle, SegmentationMetrics Result) : ActiveLearningProgress;
     public sealed record Scoring(int Cycle, int ImagesScored, int Images) : ActiveLearningProgress;
     public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
@@ -23,7 +23,7 @@ public sealed record CycleResult(
     int Cycle,
     double LabeledPixelShare,
     int LabeledRegions,
-    EvaluationResult Evaluation,
+    SegmentationMetrics Evaluation,
     IReadOnlyList<RegionRef> Acquired,
     double TrainSeconds,
     double ScoreSeconds);

@@ -4,15 +4,6 @@ using S4AL.Learning.Training;
 
 namespace S4AL.Learning.ActiveLearning;
 
-/// <summary>How the acquisition budget of a cycle is spent.</summary>
-public enum BudgetMode
-{
-    /// <summary>The k best regions of every pool image (the authors' default, k = 4).</summary>
-    PerImage,
-    /// <summary>The B best regions over the whole pool.</summary>
-    Global,
-}
-
 /// <summary>Which network scores the pool (the authors' code: the student; the paper: the teacher).</summary>
 public enum ScoringNetwork
 {
@@ -47,11 +38,8 @@ public sealed record ActiveLearningSettings
     /// <summary>Share of pool images fully labeled before the first cycle (the authors: 10%).</summary>
     public double InitialLabeledShare { get; init; } = 0.1;
     public int RegionSize { get; init; } = 16;
-    public BudgetMode Budget { get; init; } = BudgetMode.PerImage;
-    /// <summary>Regions per image per cycle with <see cref="BudgetMode.PerImage"/> (the authors: 4).</summary>
-    public int RegionsPerImage { get; init; } = 4;
-    /// <summary>Regions per cycle over the whole pool with <see cref="BudgetMode.Global"/>.</summary>
-    public int GlobalBudget { get; init; } = 200;
+    /// <summary>Regions acquired per cycle: the k best of every image (the authors: 4) or the B best of the pool.</summary>
+    public SelectionBudget Budget { get; init; } = SelectionBudget.PerImage(4);
     public AcquisitionMetric Metric { get; init; } = AcquisitionMetric.Entropy;
     public ScoringNetwork Scorer { get; init; } = ScoringNetwork.Student;
     public TrainingMode Mode { get; init; } = TrainingMode.S4al;
@@ -61,7 +49,7 @@ public sealed record ActiveLearningSettings
     public SslSettings Ssl { get; init; } = new();
     public int EvaluationBatchSize { get; init; } = 8;
     /// <summary>Seed of every random choice: initial set, sampling, augmentation, network initialization.</summary>
-    public long Seed { get; init; } = 1;
+    public int Seed { get; init; } = 1;
 
     public int EpochsOfCycle(int cycle) => cycle == Cycles ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
 
@@ -79,8 +67,6 @@ public sealed record ActiveLearningSettings
         Check(BatchSize >= 2, nameof(BatchSize), BatchSize, "must be at least 2 (ClassMix mixes pairs of images)");
         Check(InitialLabeledShare > 0 && InitialLabeledShare <= 1, nameof(InitialLabeledShare), InitialLabeledShare, "must be in (0, 1]");
         Check(RegionSize >= 1, nameof(RegionSize), RegionSize, "must be at least 1 pixel");
-        Check(RegionsPerImage >= 1, nameof(RegionsPerImage), RegionsPerImage, "must be at least 1");
-        Check(GlobalBudget >= 1, nameof(GlobalBudget), GlobalBudget, "must be at least 1");
         Check(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "must be at least 1");
         if (BackboneWeights is not null && !File.Exists(BackboneWeights))
             throw new FileNotFoundException($"backbone weights file not found: {BackboneWeights}", BackboneWeights);

@@ -10,9 +10,9 @@ namespace S4AL.Learning.ActiveLearning;
 /// </summary>
 public static class Seeds
 {
-    public static long Derive(long seed, string purpose, long index = 0)
+    public static int Derive(int seed, string purpose, long index = 0)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}/{purpose}/{index}"));
-        return BitConverter.ToInt64(hash, 0) & long.MaxValue;
+        return BitConverter.ToInt32(hash, 0) & int.MaxValue;
     }
 }

@@ -61,7 +61,7 @@ public static class BenchCommand
 
     static List<double> TimeFull(NetworkKind kind, int height, int width, int batchSize, int iterations, Device device)
     {
-        var pool = new SyntheticSceneDataset(64, height, width, seed: 1);
+        var pool = new SyntheticSceneDataset(64, seed: 1, height, width);
         var labeledSet = LabeledRegionSet.Empty(pool.Count, new RegionGrid(height, width, Math.Min(16, Math.Min(height, width))))
             .WithFullyLabeled(Enumerable.Range(0, 8));
         var settings = new SslSettings();
@@ -70,8 +70,8 @@ public static class BenchCommand
         // Past the cold start and the replay warm-up, so every iteration runs all three branches.
         int epoch = Math.Max(settings.ColdStartEpochs, settings.ReplayWarmupEpoch);
         trainer.SetEpoch(epoch, epoch + 10);
-        using var labeled = new BatchPrefetcher(pool, Enumerable.Range(0, 8).ToArray(), batchSize, labeledSet, device, seed: 2);
-        using var unlabeled = new BatchPrefetcher(pool, Enumerable.Range(0, pool.Count).ToArray(), batchSize, labeledSet, device, seed: 3);
+        using var labeled = BatchPrefetcher.ForDataset(pool, new IndexSampler(Enumerable.Range(0, 8).ToArray(), seed: 2), batchSize, labeledSet, device);
+        using var unlabeled = BatchPrefetcher.ForDataset(pool, new IndexSampler(Enumerable.Range(0, pool.Count).ToArray(), seed: 3), batchSize, labeledSet, device);
         var replay = new ReplayBuffer(settings.ReplayCapacity, seed: 4);
         replay.Add(Enumerable.Range(0, settings.ReplayCapacity).Select(i => i % pool.Count).ToArray());
         var times = new List<double>();

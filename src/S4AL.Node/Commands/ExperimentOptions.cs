@@ -31,8 +31,8 @@ public sealed class ExperimentOptions
     readonly Option<string> _metric = new("--metric") { Description = "entropy, margin, least-confidence or random", DefaultValueFactory = _ => "entropy" };
     readonly Option<int> _regionSize = new("--region-size") { Description = "Side of a square annotation region, pixels", DefaultValueFactory = _ => D.RegionSize };
     readonly Option<string> _budget = new("--budget") { Description = "per-image (k best regions of every image) or global (B best of the pool)", DefaultValueFactory = _ => "per-image" };
-    readonly Option<int> _regionsPerImage = new("--regions-per-image") { Description = "k for --budget per-image", DefaultValueFactory = _ => D.RegionsPerImage };
-    readonly Option<int> _globalBudget = new("--global-budget") { Description = "B for --budget global", DefaultValueFactory = _ => D.GlobalBudget };
+    readonly Option<int> _regionsPerImage = new("--regions-per-image") { Description = "k for --budget per-image", DefaultValueFactory = _ => 4 };
+    readonly Option<int> _globalBudget = new("--global-budget") { Description = "B for --budget global", DefaultValueFactory = _ => 200 };
     readonly Option<double> _initialShare = new("--initial-share") { Description = "Share of pool images fully labeled at the start", DefaultValueFactory = _ => D.InitialLabeledShare };
     readonly Option<int> _cycles = new("--cycles") { Description = "Acquisition cycles (training runs cycles + 1 times)", DefaultValueFactory = _ => D.Cycles };
     readonly Option<int> _epochs = new("--epochs") { Description = "Epochs per cycle (the last cycle trains twice as long)", DefaultValueFactory = _ => D.EpochsPerCycle };
@@ -43,7 +43,7 @@ public sealed class ExperimentOptions
     readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Also train the supervised loss on acquired regions (the authors' code does not)" };
     readonly Option<int> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ColdStartEpochs };
     readonly Option<int> _replayWarmup = new("--replay-warmup-epoch") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ReplayWarmupEpoch };
-    readonly Option<long> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+    readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
     readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
     readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, checkpoints and results (default: runs/<time>)" };
@@ -61,7 +61,7 @@ public sealed class ExperimentOptions
         var seed = p.GetValue(_seed);
         var data = new DatasetOptions
         {
-            Kind = p.GetValue(_dataset)!,
+            Kind = DatasetOptions.ParseKind(p.GetValue(_dataset)!),
             Root = p.GetValue(_dataRoot),
             Classes = p.GetValue(_classes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             Height = p.GetValue(_height),
@@ -79,9 +79,9 @@ public sealed class ExperimentOptions
             BatchSize = p.GetValue(_batch),
             InitialLabeledShare = p.GetValue(_initialShare),
             RegionSize = p.GetValue(_regionSize),
-            Budget = Choice(p.GetValue(_budget)!, "--budget", ("per-image", BudgetMode.PerImage), ("global", BudgetMode.Global)),
-            RegionsPerImage = p.GetValue(_regionsPerImage),
-            GlobalBudget = p.GetValue(_globalBudget),
+            Budget = Choice(p.GetValue(_budget)!, "--budget", ("per-image", false), ("global", true))
+                ? SelectionBudget.Global(Positive(p.GetValue(_globalBudget), "--global-budget"))
+                : SelectionBudget.PerImage(Positive(p.GetValue(_regionsPerImage), "--regions-per-image")),
             Metric = AcquisitionMetrics.Parse(p.GetValue(_metric)!),
             Scorer = Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)),
             Mode = Choice(p.GetValue(_mode)!, "--mode", ("s4al", TrainingMode.S4al), ("supervised", TrainingMode.SupervisedOnly), ("full", TrainingMode.FullySupervised)),
@@ -103,6 +103,9 @@ public sealed class ExperimentOptions
         var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads);
     }
+
+    static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new UsageException($"{option} {value}: must be at least 1");
 
     static T Choice<T>(string value, string option, params (string Name, T Value)[] choices)
     {

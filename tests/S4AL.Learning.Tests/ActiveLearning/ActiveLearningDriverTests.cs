@@ -8,7 +8,7 @@ namespace S4AL.Learning.Tests.ActiveLearning;
 
 public class ActiveLearningDriverTests
 {
-    static ActiveLearningSettings Small(long seed = 3) => new()
+    static ActiveLearningSettings Small(int seed = 3) => new()
     {
         Cycles = 2,
         EpochsPerCycle = 6,
@@ -16,7 +16,7 @@ public class ActiveLearningDriverTests
         BatchSize = 4,
         InitialLabeledShare = 0.25,
         RegionSize = 8,
-        RegionsPerImage = 2,
+        Budget = SelectionBudget.PerImage(2),
         Network = NetworkKind.Tiny,
         Ssl = new SslSettings { ColdStartEpochs = 2, ReplayWarmupEpoch = 3 },
         EvaluationBatchSize = 8,
@@ -24,7 +24,7 @@ public class ActiveLearningDriverTests
     };
 
     static (ISegmentationDataset Pool, ISegmentationDataset Validation) Data() =>
-        (new SyntheticSceneDataset(24, 32, 48, seed: 11), new SyntheticSceneDataset(12, 32, 48, seed: 12));
+        (new SyntheticSceneDataset(24, seed: 11, height: 32, width: 48), new SyntheticSceneDataset(12, seed: 12, height: 32, width: 48));
 
     [Fact]
     public void Labeled_share_grows_by_the_budget_each_cycle_and_miou_improves()
@@ -43,8 +43,8 @@ public class ActiveLearningDriverTests
             Assert.Equal(labeled.LabeledPixelShare(), results[c].LabeledPixelShare, 9);
             if (c == results.Count - 1) { Assert.Empty(results[c].Acquired); break; }
             // Per-image budget: exactly k new regions on every image that is not fully labeled.
-            Assert.Equal(unlabeledImages * settings.RegionsPerImage, results[c].Acquired.Count);
-            Assert.All(results[c].Acquired.GroupBy(r => r.Image), g => Assert.Equal(settings.RegionsPerImage, g.Count()));
+            Assert.Equal(unlabeledImages * settings.Budget.Count, results[c].Acquired.Count);
+            Assert.All(results[c].Acquired.GroupBy(r => r.Image), g => Assert.Equal(settings.Budget.Count, g.Count()));
             double before = labeled.LabeledPixelShare();
             labeled = labeled.WithRegions(results[c].Acquired); // throws if a region was picked twice
             double expectedGain = (double)results[c].Acquired.Count * grid.RegionSize * grid.RegionSize / (pool.Count * pool.Height * pool.Width);
@@ -69,7 +69,7 @@ public class ActiveLearningDriverTests
     public void Global_budget_acquires_exactly_B_regions()
     {
         var (pool, validation) = Data();
-        var settings = Small() with { Cycles = 1, EpochsPerCycle = 1, IterationsPerEpoch = 2, Budget = BudgetMode.Global, GlobalBudget = 7, Metric = AcquisitionMetric.Margin };
+        var settings = Small() with { Cycles = 1, EpochsPerCycle = 1, IterationsPerEpoch = 2, Budget = SelectionBudget.Global(7), Metric = AcquisitionMetric.Margin };
         var results = new ActiveLearningDriver(pool, validation, settings).Run();
         Assert.Equal(7, results[0].Acquired.Count);
         Assert.Equal(7, results[0].Acquired.Distinct().Count());
