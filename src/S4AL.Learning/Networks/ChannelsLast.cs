@@ -13,14 +13,23 @@ namespace S4AL.Learning.Networks;
 /// </summary>
 public static class ChannelsLast
 {
-    /// <summary>True when the 4-D tensor is laid out NHWC (PyTorch's channels_last strides).</summary>
+    /// <summary>
+    /// True when the 4-D tensor is laid out NHWC, judged as PyTorch's
+    /// <c>is_contiguous(memory_format=torch.channels_last)</c>: strides of size-1 dimensions do not
+    /// count, so e.g. a 1x1-conv weight is both row-major and channels-last.
+    /// </summary>
     public static bool IsChannelsLast(this Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.dim() != 4) return false;
-        var s = tensor.stride();
+        var strides = tensor.stride();
         var shape = tensor.shape;
-        return s[1] == 1 && s[3] == shape[1] && s[2] == shape[1] * shape[3] && s[0] == shape[1] * shape[2] * shape[3];
+        long expected = 1;
+        foreach (var d in (ReadOnlySpan<int>)[1, 3, 2, 0]) {
+            if (shape[d] != 1 && strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /// <summary>
@@ -71,7 +80,7 @@ public static class ChannelsLast
         using var noGrad = no_grad();
         var tensors = module.parameters().Cast<Tensor>().Concat(module.buffers()).Where(t => t.dim() == 4);
         foreach (var tensor in tensors) {
-            if (tensor.IsChannelsLast() == toChannelsLast && (toChannelsLast || tensor.is_contiguous())) continue;
+            if (toChannelsLast ? tensor.IsChannelsLast() : tensor.is_contiguous()) continue;
             var relaid = toChannelsLast ? tensor.ToChannelsLast() : tensor.contiguous();
             // set_ swaps the storage and strides under the same tensor object (PyTorch's param.data = ...);
             // a gradient already allocated keeps the old layout, which autograd accepts.

@@ -38,13 +38,23 @@ public sealed class DeepLabV3PlusMobileNetV2 : SegmentationNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor imgs)
     {
-        DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusMobileNetV2));
         using var scope = NewDisposeScope();
-        // network[0:4] gives the stride-4 low-level features, network[4:] the stride-16 ones.
-        var featLow = RunLayers(imgs, 0, MobileNetV2.LowLevelEnd);
-        var featHigh = RunLayers(featLow, MobileNetV2.LowLevelEnd, network.Count);
+        var (featLow, featHigh) = ExtractFeatures(imgs);
         return DeepLabV3PlusHead.Decode(featHigh, featLow, aspp_dl, low_level_1x1, deeplabhead_classifier, imgs.shape[2], imgs.shape[3])
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The backbone's features: low-level (stride 4, 24 channels, <c>network[0:4]</c>) and
+    /// high-level (stride 16, 320 channels, <c>network[4:]</c>).
+    /// </summary>
+    public (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
+    {
+        DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusMobileNetV2));
+        using var scope = NewDisposeScope();
+        var featLow = RunLayers(imgs, 0, MobileNetV2.LowLevelEnd);
+        var featHigh = RunLayers(featLow, MobileNetV2.LowLevelEnd, network.Count);
+        return (featLow.MoveToOuterDisposeScope(), featHigh.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -55,7 +65,11 @@ public sealed class DeepLabV3PlusMobileNetV2 : SegmentationNetwork
     public override void LoadBackboneStateDict(string path) =>
         PyTorchStateDict.LoadMapped(this, path, entry: null, MapTorchvisionKey, key => key.StartsWith("network.", StringComparison.Ordinal));
 
-    internal static KeyMapping MapTorchvisionKey(string key)
+    /// <summary>
+    /// Where a torchvision <c>mobilenet_v2</c> key goes: <c>features.N.*</c> (N &lt; 18) to
+    /// <c>network.N.*</c>; <c>features.18.*</c> and <c>classifier.*</c> skipped.
+    /// </summary>
+    public static KeyMapping MapTorchvisionKey(string key)
     {
         if (key.StartsWith("classifier.", StringComparison.Ordinal)) return KeyMapping.Skipped;
         const string prefix = "features.";

@@ -54,13 +54,24 @@ public sealed class DeepLabV3PlusResNet50 : SegmentationNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor imgs)
     {
+        using var scope = NewDisposeScope();
+        var (featLow, featHigh) = ExtractFeatures(imgs);
+        return DeepLabV3PlusHead.Decode(featHigh, featLow, aspp_dl, low_level_1x1, deeplabhead_classifier, imgs.shape[2], imgs.shape[3])
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The backbone's features: low-level (stride 4, 256 channels, layer1) and high-level
+    /// (stride 16, 2048 channels, layer4).
+    /// </summary>
+    public (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
+    {
         DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusResNet50));
         using var scope = NewDisposeScope();
         var x = resnet_maxpool.call(resnet_relu.call(resnet_bn1.call(resnet_conv1.call(imgs))));
         var featLow = resnet_layer1.call(x);
         var featHigh = resnet_layer4.call(resnet_layer3.call(resnet_layer2.call(featLow)));
-        return DeepLabV3PlusHead.Decode(featHigh, featLow, aspp_dl, low_level_1x1, deeplabhead_classifier, imgs.shape[2], imgs.shape[3])
-            .MoveToOuterDisposeScope();
+        return (featLow.MoveToOuterDisposeScope(), featHigh.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -70,7 +81,11 @@ public sealed class DeepLabV3PlusResNet50 : SegmentationNetwork
     public override void LoadBackboneStateDict(string path) =>
         PyTorchStateDict.LoadMapped(this, path, entry: null, MapTorchvisionKey, key => key.StartsWith("resnet_", StringComparison.Ordinal));
 
-    internal static KeyMapping MapTorchvisionKey(string key)
+    /// <summary>
+    /// Where a torchvision <c>resnet50</c> key goes: <c>conv1</c>/<c>bn1</c>/<c>layerK</c> to
+    /// <c>resnet_</c> plus the key; <c>fc.*</c> skipped.
+    /// </summary>
+    public static KeyMapping MapTorchvisionKey(string key)
     {
         if (key.StartsWith("fc.", StringComparison.Ordinal)) return KeyMapping.Skipped;
         return TorchvisionTrunk.Any(p => key.StartsWith(p, StringComparison.Ordinal))

@@ -162,10 +162,18 @@ public static class PyTorchStateDict
     }
 }
 
-/// <summary>Where one key of a state-dict file goes: to a key of the module, or nowhere.</summary>
-internal readonly record struct KeyMapping(string? TargetKey, bool Skip)
+/// <summary>
+/// Where one key of a state-dict file goes: to <see cref="TargetKey"/> of the module, skipped on
+/// purpose (<see cref="Skip"/>), or nowhere known (neither; loading then fails on that key).
+/// </summary>
+public readonly record struct KeyMapping(string? TargetKey, bool Skip)
 {
+    /// <summary>The key goes to <paramref name="key"/> of the module.</summary>
     public static KeyMapping To(string key) => new(key, false);
+
+    /// <summary>The key is deliberately not loaded (e.g. an ImageNet classifier).</summary>
     public static KeyMapping Skipped => new(null, true);
+
+    /// <summary>The key fits nothing; loading fails naming it.</summary>
     public static KeyMapping Unknown => new(null, false);
 }
