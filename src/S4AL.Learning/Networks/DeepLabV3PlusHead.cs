@@ -1,0 +1,74 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace S4AL.Learning.Networks;
+
+/// <summary>
+/// The DeepLabv3+ decoder shared by the authors' <c>DeepLabv3Plus_MB</c> and <c>DeepLabv3Plus_RN</c>:
+/// ASPP on the stride-16 features, upsampled (align_corners = true) to the stride-4 low-level
+/// features projected to 48 channels, concatenated, a 3x3 256-channel conv and a 1x1 classifier.
+/// The modules live as fields of each network (so the keys are the authors'); this class only
+/// builds them and runs the decoder.
+/// </summary>
+public static class DeepLabV3PlusHead
+{
+    /// <summary>Channels of the projected low-level features.</summary>
+    public const int LowLevelProjectionChannels = 48;
+
+    /// <summary>Channels of the ASPP output and of the head.</summary>
+    public const int HeadChannels = 256;
+
+    /// <summary>ASPP atrous rates at output stride 16.</summary>
+    public static readonly IReadOnlyList<long> AtrousRatesOs16 = [6, 12, 18];
+
+    /// <summary>The 1x1 projection of the low-level features (<c>low_level_1x1</c>).</summary>
+    public static Sequential LowLevelProjection(long lowLevelChannels) =>
+        nn.Sequential(
+            nn.Conv2d(lowLevelChannels, LowLevelProjectionChannels, 1, bias: false),
+            nn.BatchNorm2d(LowLevelProjectionChannels),
+            nn.ReLU(inplace: true));
+
+    /// <summary>The head (<c>deeplabhead_classifier</c>): 3x3 conv to 256, BatchNorm, ReLU, 1x1 conv to the classes.</summary>
+    public static Sequential Classifier(int numClasses) =>
+        nn.Sequential(
+            nn.Conv2d(HeadChannels + LowLevelProjectionChannels, HeadChannels, 3, padding: 1, bias: false),
+            nn.BatchNorm2d(HeadChannels),
+            nn.ReLU(inplace: true),
+            nn.Conv2d(HeadChannels, numClasses, 1));
+
+    /// <summary>
+    /// Runs the decoder and upsamples the stride-4 logits to <paramref name="outputHeight"/> x
+    /// <paramref name="outputWidth"/> (bilinear, align_corners = true, as the authors before every loss).
+    /// </summary>
+    public static Tensor Decode(
+        Tensor featHigh, Tensor featLow, ASPPModule aspp, Sequential lowLevel1x1, Sequential classifier,
+        long outputHeight, long outputWidth)
+    {
+        using var scope = NewDisposeScope();
+        var featAspp = aspp.call(featHigh);
+        var projected = lowLevel1x1.call(featLow);
+        var featAspp4x = nn.functional.interpolate(
+            featAspp, [projected.shape[2], projected.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
+        featAspp.Dispose();
+        var prediction = classifier.call(cat([featAspp4x, projected], 1));
+        var logits = nn.functional.interpolate(
+            prediction, [outputHeight, outputWidth], mode: InterpolationMode.Bilinear, align_corners: true);
+        // Channels-last networks produce channels-last logits; callers read logits as plain
+        // row-major [B,C,H,W] (data<float>(), views), so hand them that. No copy otherwise.
+        return logits.contiguous().MoveToOuterDisposeScope();
+    }
+
+    internal static void ValidateInput(Tensor x, string network)
+    {
+        if (x.dim() != 4 || x.shape[1] != 3)
+            throw new ArgumentException(
+                $"{network} expects images [B,3,H,W]; got [{string.Join(", ", x.shape)}].", nameof(x));
+    }
+
+    internal static void ValidateNumClasses(int numClasses)
+    {
+        if (numClasses < 1)
+            throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "A segmentation network needs at least one class.");
+    }
+}
