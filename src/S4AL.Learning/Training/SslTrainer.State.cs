@@ -17,11 +17,11 @@ public sealed partial class SslTrainer
     {
         /// <summary>JSON: format version, classes, cycle, step and EMA counters, learning rate, settings.</summary>
         public const string Meta = "meta";
-        /// <summary>Student parameters and buffers (TorchSharp Module.save format).</summary>
+        /// <summary>Student parameters and buffers (the layout of TorchSharp's Module.save).</summary>
         public const string Student = "student";
-        /// <summary>Teacher parameters and buffers (TorchSharp Module.save format).</summary>
+        /// <summary>Teacher parameters and buffers (the layout of TorchSharp's Module.save).</summary>
         public const string Teacher = "teacher";
-        /// <summary>SGD state incl. momentum buffers (TorchSharp optimizer save_state_dict format).</summary>
+        /// <summary>SGD momentum buffers, one optional tensor per student parameter in optimizer order.</summary>
         public const string Optimizer = "optimizer";
         /// <summary>State of the augmentation generator (torch.Generator.get_state bytes).</summary>
         public const string Generator = "generator";
@@ -43,9 +43,9 @@ public sealed partial class SslTrainer
         var parts = new Dictionary<string, byte[]>
         {
             [StateParts.Meta] = JsonSerializer.SerializeToUtf8Bytes(new TrainerMeta(StateFormatVersion, NumClasses, Cycle, StepCount, _ema.Updates, LearningRate, Settings)),
-            [StateParts.Student] = WriteBytes(w => Student.save(w)),
-            [StateParts.Teacher] = WriteBytes(w => Teacher.save(w)),
-            [StateParts.Optimizer] = WriteBytes(w => _optimizer.save_state_dict(w)),
+            [StateParts.Student] = WriteBytes(w => WriteModule(w, Student)),
+            [StateParts.Teacher] = WriteBytes(w => WriteModule(w, Teacher)),
+            [StateParts.Optimizer] = WriteBytes(WriteOptimizer),
             [StateParts.Replay] = Replay.GetState().ToBytes(),
         };
         using (var state = _generator.get_state())
@@ -83,12 +83,9 @@ public sealed partial class SslTrainer
         if (meta.Settings != Settings) throw new InvalidDataException($"trainer state: saved with different settings ({FirstDifference(meta.Settings, Settings)})");
         if (meta.StepCount < 0 || meta.EmaUpdates < 0) throw new InvalidDataException($"trainer state: negative counters (steps {meta.StepCount}, EMA updates {meta.EmaUpdates})");
 
-        ReadModule(Student, parts[StateParts.Student], StateParts.Student);
-        ReadModule(Teacher, parts[StateParts.Teacher], StateParts.Teacher);
-        ReadPart(parts[StateParts.Optimizer], StateParts.Optimizer, r => _optimizer.load_state_dict(r));
-        // Momentum buffers the load creates must outlive whatever dispose scope the caller is in.
-        foreach (var state in _optimizer.state_dict().State)
-            (state as SGD.State)?.momentum_buffer?.DetachFromDisposeScope();
+        ReadPart(parts[StateParts.Student], StateParts.Student, r => ReadModule(r, Student, StateParts.Student));
+        ReadPart(parts[StateParts.Teacher], StateParts.Teacher, r => ReadModule(r, Teacher, StateParts.Teacher));
+        ReadPart(parts[StateParts.Optimizer], StateParts.Optimizer, ReadOptimizer);
         using (var generatorState = tensor(parts[StateParts.Generator], ScalarType.Byte))
         {
             try { _generator.set_state(generatorState); }
@@ -196,10 +193,27 @@ public sealed partial class SslTrainer
     }
 
     /// <summary>
-    /// Module.load in place: TorchSharp's own load moves a non-CPU module to the CPU and back,
+    /// Module.save's layout (count, then key and tensor per entry), written from a contiguous
+    /// CPU copy: TorchSharp's own Tensor.Save refuses non-contiguous tensors, and
+    /// channels-last conv weights are exactly that.
+    /// </summary>
+    static void WriteModule(BinaryWriter writer, nn.Module module)
+    {
+        var entries = module.state_dict();
+        EncodeLeb128(writer, entries.Count);
+        foreach (var (key, tensor) in entries)
+        {
+            writer.Write(key);
+            WriteTensor(writer, tensor);
+        }
+    }
+
+    /// <summary>
+    /// Module.load in place: every tensor is copied into the existing one (keeping its device
+    /// and memory layout). TorchSharp's own load moves a non-CPU module to the CPU and back,
     /// which replaces its parameter tensors under the optimizer's and the EMA's feet.
     /// </summary>
-    static void ReadModule(nn.Module module, byte[] bytes, string part) => ReadPart(bytes, part, reader =>
+    static void ReadModule(BinaryReader reader, nn.Module module, string part)
     {
         var target = module.state_dict();
         long count = DecodeLeb128(reader);
@@ -210,10 +224,83 @@ public sealed partial class SslTrainer
             var key = reader.ReadString();
             if (!target.TryGetValue(key, out var tensor)) throw new InvalidDataException($"trainer state: part '{part}' has tensor '{key}', which the network lacks");
             if (!seen.Add(key)) throw new InvalidDataException($"trainer state: part '{part}' has tensor '{key}' twice");
-            try { tensor.Load(reader); }
-            catch (ArgumentException e) { throw new InvalidDataException($"trainer state: part '{part}', tensor '{key}': {e.Message}", e); }
+            ReadTensorInto(reader, tensor, $"{part}/{key}");
         }
-    });
+    }
+
+    /// <summary>Per parameter (optimizer order): a flag, then the momentum buffer if it exists yet.</summary>
+    void WriteOptimizer(BinaryWriter writer)
+    {
+        var states = _optimizer.state_dict().State;
+        writer.Write(states.Count);
+        foreach (var state in states)
+        {
+            var buffer = ((SGD.State)state).momentum_buffer;
+            writer.Write(buffer is not null);
+            if (buffer is not null) WriteTensor(writer, buffer);
+        }
+    }
+
+    void ReadOptimizer(BinaryReader reader)
+    {
+        var states = _optimizer.state_dict().State;
+        var parameters = _optimizer.parameters().ToArray();
+        int count = reader.ReadInt32();
+        if (count != states.Count || count != parameters.Length)
+            throw new InvalidDataException($"trainer state: part 'optimizer' has {count} parameter states, the optimizer {states.Count}");
+        for (int i = 0; i < count; i++)
+        {
+            var state = (SGD.State)states[i];
+            if (!reader.ReadBoolean())
+            {
+                state.momentum_buffer?.Dispose();
+                state.momentum_buffer = null;
+                continue;
+            }
+            // zeros_like keeps the parameter's layout (channels-last weights have channels-last
+            // gradients and buffers); detached so no caller's dispose scope can free it.
+            state.momentum_buffer ??= zeros_like(parameters[i]).DetachFromDisposeScope();
+            ReadTensorInto(reader, state.momentum_buffer, $"optimizer/{i}");
+        }
+    }
+
+    /// <summary>TorchSharp's tensor layout: LEB128 dtype, rank, sizes, then the row-major bytes.</summary>
+    static void WriteTensor(BinaryWriter writer, Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        var host = tensor.detach().cpu().contiguous();
+        EncodeLeb128(writer, (long)host.dtype);
+        EncodeLeb128(writer, host.shape.Length);
+        foreach (var size in host.shape) EncodeLeb128(writer, size);
+        writer.Flush();
+        host.WriteBytesToStream(writer.BaseStream);
+    }
+
+    static void ReadTensorInto(BinaryReader reader, Tensor target, string name)
+    {
+        var dtype = (ScalarType)DecodeLeb128(reader);
+        long rank = DecodeLeb128(reader);
+        if (rank > 16) throw new InvalidDataException($"trainer state: tensor '{name}' has implausible rank {rank}");
+        var shape = new long[rank];
+        for (int d = 0; d < rank; d++) shape[d] = DecodeLeb128(reader);
+        if (dtype != target.dtype || !shape.SequenceEqual(target.shape))
+            throw new InvalidDataException($"trainer state: tensor '{name}' is {dtype} [{string.Join(",", shape)}], the trainer's is {target.dtype} [{string.Join(",", target.shape)}]");
+        using var scope = NewDisposeScope();
+        var host = empty(shape, dtype);
+        host.ReadBytesFromStream(reader.BaseStream);
+        using (no_grad()) target.copy_(host);
+    }
+
+    static void EncodeLeb128(BinaryWriter writer, long value)
+    {
+        if (value < 0) throw new ArgumentOutOfRangeException(nameof(value), $"LEB128 encodes non-negative values, got {value}");
+        do
+        {
+            byte b = (byte)(value & 0x7f);
+            value >>= 7;
+            writer.Write(value == 0 ? b : (byte)(b | 0x80));
+        } while (value != 0);
+    }
 
     /// <summary>The unsigned LEB128 length prefix of TorchSharp's Module.save format (its codec is internal).</summary>
     static long DecodeLeb128(BinaryReader reader)

@@ -19,7 +19,8 @@ sealed class TinySegNet : SegmentationNetwork
     readonly Conv2d classifier;
     readonly int _numClasses;
 
-    public TinySegNet(int numClasses, int width = 8) : base(nameof(TinySegNet))
+    /// <param name="channelsLast">Lay the conv weights out NHWC (strides only, shapes unchanged), as the real networks do for oneDNN; state saving must cope with such non-contiguous tensors.</param>
+    public TinySegNet(int numClasses, int width = 8, bool channelsLast = false) : base(nameof(TinySegNet))
     {
         _numClasses = numClasses;
         conv1 = nn.Conv2d(3, width, 3, padding: 1, bias: false);
@@ -28,6 +29,12 @@ sealed class TinySegNet : SegmentationNetwork
         bn2 = nn.BatchNorm2d(width);
         classifier = nn.Conv2d(width, numClasses, 1);
         RegisterComponents();
+        if (channelsLast)
+        {
+            using var _ = no_grad();
+            foreach (var p in parameters().Where(p => p.dim() == 4))
+                p.set_(p.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2));
+        }
     }
 
     public override NetworkKind Kind => NetworkKind.Tiny;
