@@ -29,12 +29,36 @@ public sealed class EmaTeacher : IDisposable
         var pairs = Pair(teacher.named_parameters().Select(p => (p.name, (Tensor)p.parameter)),
                          student.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), "parameter");
         if (averageBuffers)
-            pairs.AddRange(Pair(teacher.named_buffers().Where(b => b.buffer.is_floating_point()),
-                                student.named_buffers().Where(b => b.buffer.is_floating_point()), "buffer"));
+            pairs.AddRange(FloatingBufferPairs(teacher, student));
         _pairs = pairs.ToArray();
-        if (_pairs.Length == 0) throw new ArgumentException("the networks have no parameters to average");
-        var first = _pairs[0].Teacher;
-        _weight = zeros(Array.Empty<long>(), first.dtype, first.device).DetachFromDisposeScope();
+        _weight = MakeWeight(_pairs);
+    }
+
+    /// <summary>
+    /// An EMA over explicit (teacher, student) tensor pairs of equal shape, dtype and device,
+    /// e.g. the two <see cref="FlatParameters.Values"/> buffers, which makes the update one kernel.
+    /// </summary>
+    public EmaTeacher(IEnumerable<(Tensor Teacher, Tensor Student)> pairs, double maxDecay)
+    {
+        if (!(maxDecay >= 0 && maxDecay < 1)) throw new ArgumentOutOfRangeException(nameof(maxDecay), $"EMA decay {maxDecay} must be in [0, 1)");
+        MaxDecay = maxDecay;
+        _pairs = pairs.ToArray();
+        for (int i = 0; i < _pairs.Length; i++)
+        {
+            var (t, s) = _pairs[i];
+            if (!t.shape.SequenceEqual(s.shape) || t.dtype != s.dtype || t.device_type != s.device_type || t.device_index != s.device_index)
+                throw new ArgumentException($"pair {i}: teacher [{string.Join(",", t.shape)}] {t.dtype} on {t.device} differs from student [{string.Join(",", s.shape)}] {s.dtype} on {s.device}", nameof(pairs));
+        }
+        _weight = MakeWeight(_pairs);
+    }
+
+    static Tensor MakeWeight((Tensor Teacher, Tensor Student)[] pairs)
+    {
+        if (pairs.Length == 0) throw new ArgumentException("nothing to average: no (teacher, student) tensors");
+        var first = pairs[0].Teacher;
+        if (pairs.Any(p => p.Teacher.dtype != first.dtype || p.Teacher.device_type != first.device_type || p.Teacher.device_index != first.device_index))
+            throw new ArgumentException("all averaged tensors must share one dtype and device");
+        return zeros(Array.Empty<long>(), first.dtype, first.device).DetachFromDisposeScope();
     }
 
     public double MaxDecay { get; }
@@ -67,10 +91,15 @@ public sealed class EmaTeacher : IDisposable
 
     public void Dispose() => _weight.Dispose();
 
-    static List<(Tensor, Tensor)> Pair(IEnumerable<(string name, Tensor tensor)> teacher, IEnumerable<(string name, Tensor tensor)> student, string kind)
+    /// <summary>The floating-point buffers (batch-norm running statistics) of two networks of one architecture, paired by name.</summary>
+    public static List<(Tensor Teacher, Tensor Student)> FloatingBufferPairs(nn.Module teacher, nn.Module student) =>
+        Pair(teacher.named_buffers().Where(b => b.buffer.is_floating_point()),
+             student.named_buffers().Where(b => b.buffer.is_floating_point()), "buffer");
+
+    static List<(Tensor Teacher, Tensor Student)> Pair(IEnumerable<(string name, Tensor tensor)> teacher, IEnumerable<(string name, Tensor tensor)> student, string kind)
     {
         var studentByName = student.ToDictionary(p => p.name, p => p.tensor);
-        var result = new List<(Tensor, Tensor)>();
+        var result = new List<(Tensor Teacher, Tensor Student)>();
         foreach (var (name, t) in teacher)
         {
             if (!studentByName.Remove(name, out var s))

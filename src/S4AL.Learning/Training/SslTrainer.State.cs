@@ -21,7 +21,7 @@ public sealed partial class SslTrainer
         public const string Student = "student";
         /// <summary>Teacher parameters and buffers (the layout of TorchSharp's Module.save).</summary>
         public const string Teacher = "teacher";
-        /// <summary>SGD momentum buffers, one optional tensor per student parameter in optimizer order.</summary>
+        /// <summary>SGD's momentum buffer over the flat student parameters (absent before the first step).</summary>
         public const string Optimizer = "optimizer";
         /// <summary>State of the augmentation generator (torch.Generator.get_state bytes).</summary>
         public const string Generator = "generator";
@@ -110,7 +110,7 @@ public sealed partial class SslTrainer
         StepCount = meta.StepCount;
         _ema.Updates = meta.EmaUpdates;
         LearningRate = meta.LearningRate;
-        foreach (var group in _optimizer.ParamGroups) group.LearningRate = LearningRate;
+        _optimizer.LearningRate = LearningRate;
     }
 
     /// <summary>Writes <see cref="ExportState"/> to a stream: "S4ALSSL1", part count, then per part (ordinal name order) name, length, bytes.</summary>
@@ -228,40 +228,25 @@ public sealed partial class SslTrainer
         }
     }
 
-    /// <summary>Per parameter (optimizer order): a flag, then the momentum buffer if it exists yet.</summary>
+    /// <summary>A flag, then the flat momentum buffer if SGD has taken a step.</summary>
     void WriteOptimizer(BinaryWriter writer)
     {
-        var states = _optimizer.state_dict().State;
-        writer.Write(states.Count);
-        foreach (var state in states)
-        {
-            var buffer = ((SGD.State)state).momentum_buffer;
-            writer.Write(buffer is not null);
-            if (buffer is not null) WriteTensor(writer, buffer);
-        }
+        var buffer = _optimizer.MomentumBuffer;
+        writer.Write(buffer is not null);
+        if (buffer is not null) WriteTensor(writer, buffer);
     }
 
     void ReadOptimizer(BinaryReader reader)
     {
-        var states = _optimizer.state_dict().State;
-        var parameters = _optimizer.parameters().ToArray();
-        int count = reader.ReadInt32();
-        if (count != states.Count || count != parameters.Length)
-            throw new InvalidDataException($"trainer state: part 'optimizer' has {count} parameter states, the optimizer {states.Count}");
-        for (int i = 0; i < count; i++)
+        if (!reader.ReadBoolean())
         {
-            var state = (SGD.State)states[i];
-            if (!reader.ReadBoolean())
-            {
-                state.momentum_buffer?.Dispose();
-                state.momentum_buffer = null;
-                continue;
-            }
-            // zeros_like keeps the parameter's layout (channels-last weights have channels-last
-            // gradients and buffers); detached so no caller's dispose scope can free it.
-            state.momentum_buffer ??= zeros_like(parameters[i]).DetachFromDisposeScope();
-            ReadTensorInto(reader, state.momentum_buffer, $"optimizer/{i}");
+            _optimizer.SetMomentumBuffer(null);
+            return;
         }
+        using var scope = NewDisposeScope();
+        var buffer = zeros([_studentParameters.Count], _studentParameters.Values.dtype);
+        ReadTensorInto(reader, buffer, "optimizer/momentum");
+        _optimizer.SetMomentumBuffer(buffer);
     }
 
     /// <summary>TorchSharp's tensor layout: LEB128 dtype, rank, sizes, then the row-major bytes.</summary>

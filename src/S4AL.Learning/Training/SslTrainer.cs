@@ -34,7 +34,9 @@ public sealed partial class SslTrainer : IDisposable
 {
     static readonly object GlobalSeedLock = new();
 
-    readonly SGD _optimizer;
+    readonly FlatParameters _studentParameters;
+    readonly FlatParameters _teacherParameters;
+    readonly FlatSgd _optimizer;
     readonly EmaTeacher _ema;
     readonly Generator _generator;
     readonly BatchAugmentations _augmentations;
@@ -77,9 +79,21 @@ public sealed partial class SslTrainer : IDisposable
         foreach (var p in Teacher.parameters()) p.requires_grad = false;
         // The code deep-copies the student: the teacher starts with its parameters and buffers.
         CopyModuleState(Student, Teacher);
-        _ema = new EmaTeacher(Teacher, Student, settings.EmaDecay, settings.EmaAveragesBuffers);
 
-        _optimizer = optim.SGD(Student.parameters(), settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov);
+        // One flat buffer per network (the teacher laid out exactly like the student) turns
+        // the SGD step into 5 kernels and the EMA update into 1 for the whole network.
+        var studentNamed = Student.named_parameters().ToArray();
+        var teacherNamed = Teacher.named_parameters().ToArray();
+        if (!studentNamed.Select(p => p.name).SequenceEqual(teacherNamed.Select(p => p.name)))
+            throw new InvalidOperationException("the network factory built networks of different architectures (parameter names differ)");
+        _studentParameters = new FlatParameters(studentNamed.Select(p => p.parameter), withGradients: true);
+        _teacherParameters = new FlatParameters(teacherNamed.Select(p => p.parameter), withGradients: false,
+            layoutOf: _studentParameters.Parameters.Select(p => (Tensor)p).ToArray());
+        var emaPairs = new List<(Tensor Teacher, Tensor Student)> { (_teacherParameters.Values, _studentParameters.Values) };
+        if (settings.EmaAveragesBuffers) emaPairs.AddRange(EmaTeacher.FloatingBufferPairs(Teacher, Student));
+        _ema = new EmaTeacher(emaPairs, settings.EmaDecay);
+
+        _optimizer = new FlatSgd(_studentParameters, settings.LearningRate, settings.Momentum, settings.WeightDecay, settings.Nesterov);
         LearningRate = settings.LearningRate;
         _generator = new Generator(unchecked((ulong)seed), device);
         _augmentations = new BatchAugmentations(settings, _generator, device);
@@ -113,7 +127,7 @@ public sealed partial class SslTrainer : IDisposable
     {
         ThrowIfDisposed();
         LearningRate = PolyLrSchedule.LearningRate(Settings, epoch, totalEpochs);
-        foreach (var group in _optimizer.ParamGroups) group.LearningRate = LearningRate;
+        _optimizer.LearningRate = LearningRate;
     }
 
     /// <summary>
@@ -179,7 +193,7 @@ public sealed partial class SslTrainer : IDisposable
             throw new ArgumentException($"SupervisedOnAcquiredRegions trains labeled and unlabeled images in one pass; sizes differ: [{string.Join(",", labeled.Images.shape)}] vs [{string.Join(",", unlabeled.Images.shape)}]", nameof(unlabeled));
 
         using var scope = NewDisposeScope();
-        Student.zero_grad();
+        _optimizer.ZeroGrad();
         Student.train();
         Teacher.train(Settings.TeacherInTrainMode);
 
@@ -235,7 +249,7 @@ public sealed partial class SslTrainer : IDisposable
             if (Settings.FillsReplay(Cycle, epoch)) Replay.Add(unlabeled!.Indices);
         }
 
-        _optimizer.step();
+        _optimizer.Step();
         _ema.Update();
         StepCount++;
         var values = ReadLosses(sup, unsup, unsup2, eta1, eta2);
@@ -256,7 +270,7 @@ public sealed partial class SslTrainer : IDisposable
         CheckBatch(unlabeled, nameof(unlabeled));
         CheckBatch(replay, nameof(replay));
         using var scope = NewDisposeScope();
-        Student.zero_grad();
+        _optimizer.ZeroGrad();
         Student.train();
         Teacher.train(Settings.TeacherInTrainMode);
         Tensor target1, target2;
@@ -271,7 +285,7 @@ public sealed partial class SslTrainer : IDisposable
         unsup.backward();
         var unsup2 = cross_entropy(Student.forward(replay.Images), target2);
         unsup2.backward();
-        _optimizer.step();
+        _optimizer.Step();
         _ema.Update();
         StepCount++;
         var zero = zeros(Array.Empty<long>(), ScalarType.Float32, Device);
@@ -328,6 +342,8 @@ public sealed partial class SslTrainer : IDisposable
         _augmentations.Dispose();
         _ema.Dispose();
         _optimizer.Dispose();
+        _studentParameters.Dispose();
+        _teacherParameters.Dispose();
         _generator.Dispose();
         Student.Dispose();
         Teacher.Dispose();
