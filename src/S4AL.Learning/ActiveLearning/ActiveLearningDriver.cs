@@ -100,56 +100,55 @@ public sealed class ActiveLearningDriver
     /// <summary>A fresh student and teacher for the cycle (the authors re-initialize every cycle).</summary>
     public SslTrainer CreateTrainer(int cycle, LabeledRegionSet labeled)
     {
-        int seed = Seeds.Derive(_settings.Seed, "cycle", cycle);
+        var ssl = _settings.Mode == TrainingMode.S4al
+            ? _settings.Ssl
+            // Supervised baselines: an endless cold start at weight 1 is exactly "L_sup only".
+            : _settings.Ssl with { ColdStartEpochs = int.MaxValue, ColdStartSupervisedWeight = 1.0, SupervisedOnAcquiredRegions = false };
         var trainer = new SslTrainer(() =>
         {
             var net = NetworkFactory.Create(_settings.Network, _pool.NumClasses);
             if (_settings.BackboneWeights is not null) net.LoadBackboneStateDict(_settings.BackboneWeights);
             return net;
-        }, _pool.NumClasses, _settings.Ssl with
-        {
-            SupervisedOnly = _settings.Mode != TrainingMode.S4al,
-        }, _device, seed);
+        }, _pool.NumClasses, ssl, _device, Seeds.Derive(_settings.Seed, "cycle", cycle), cycle);
         trainer.SetLabeledClassCounts(LabelStatistics.CountLabeledPixels(_pool, labeled));
         return trainer;
     }
 
-    /// <summary>The images that feed the supervised loss this cycle.</summary>
-    public int[] SupervisedImages(LabeledRegionSet labeled)
-    {
-        bool regionsToo = _settings.Mode != TrainingMode.S4al || _settings.Ssl.SupervisedOnAcquiredRegions;
-        return Enumerable.Range(0, _pool.Count)
-            .Where(i => regionsToo ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
+    /// <summary>
+    /// The images of the labeled batches: the fully labeled ones (in S4AL, acquired regions
+    /// reach the supervised loss only through <see cref="SslSettings.SupervisedOnAcquiredRegions"/>),
+    /// or every image with a label for the supervised-only baseline.
+    /// </summary>
+    public int[] SupervisedImages(LabeledRegionSet labeled) =>
+        Enumerable.Range(0, _pool.Count)
+            .Where(i => _settings.Mode == TrainingMode.SupervisedOnly ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
             .ToArray();
-    }
 
     void Train(SslTrainer trainer, int cycle, int epochs, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress, CancellationToken cancel)
     {
         var supervised = SupervisedImages(labeled);
-        var all = Enumerable.Range(0, _pool.Count).ToArray();
         int b = _settings.BatchSize;
         using var labeledBatches = BatchPrefetcher.ForDataset(_pool, new IndexSampler(supervised, Seeds.Derive(_settings.Seed, "labeled-sampler", cycle)), b, labeled, _device);
-        using var poolBatches = BatchPrefetcher.ForDataset(_pool, new IndexSampler(all, Seeds.Derive(_settings.Seed, "pool-sampler", cycle)), b, labeled, _device);
-        // The authors refill the replay buffer from the second cycle on; it starts empty every cycle.
-        var replay = new ReplayBuffer(_settings.Ssl.ReplayCapacity, Seeds.Derive(_settings.Seed, "replay", cycle));
-        bool replayCycle = _settings.Mode == TrainingMode.S4al && cycle >= _settings.Ssl.ReplayFromCycle;
+        // Supervised baselines never look at unlabeled images, so they do not load them.
+        using var poolBatches = _settings.Mode == TrainingMode.S4al
+            ? BatchPrefetcher.ForDataset(_pool, new IndexSampler(Enumerable.Range(0, _pool.Count).ToArray(), Seeds.Derive(_settings.Seed, "pool-sampler", cycle)), b, labeled, _device)
+            : null;
 
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var epochWatch = Stopwatch.StartNew();
             trainer.SetEpoch(epoch, epochs);
             double total = 0, sup = 0, unsup = 0, rep = 0;
+            bool needsPool = poolBatches is not null && !trainer.Settings.IsColdStart(epoch);
             for (int step = 0; step < _settings.IterationsPerEpoch; step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                using var lb = labeledBatches.Next();
-                using var ub = poolBatches.Next();
-                using var rb = replayCycle && epoch >= _settings.Ssl.ReplayWarmupEpoch && replay.Count >= b
-                    ? BatchBuilder.Build(_pool, replay.Sample(b), labeled, _device)
-                    : null;
+                using var lb = labeledBatches.Next(cancel);
+                using var ub = needsPool ? poolBatches!.Next(cancel) : null;
+                var replayIndices = needsPool ? trainer.DrawReplay(b, epoch) : null;
+                using var rb = replayIndices is null ? null : BatchBuilder.Build(_pool, replayIndices, labeled, _device, cancel);
                 var r = trainer.Step(lb, ub, rb, epoch);
-                if (replayCycle) replay.Add(ub.Indices);
-                total += r.Total; sup += r.Supervised; unsup += r.Unsupervised; rep += r.Replay;
+                total += r.Total; sup += r.Supervised; unsup += r.Unsupervised; rep += r.Unsupervised2;
                 progress?.Report(new ActiveLearningProgress.StepCompleted(cycle, epoch, step, _settings.IterationsPerEpoch, r.Total));
             }
             int n = _settings.IterationsPerEpoch;

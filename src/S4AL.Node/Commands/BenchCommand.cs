@@ -61,30 +61,27 @@ public static class BenchCommand
 
     static List<double> TimeFull(NetworkKind kind, int height, int width, int batchSize, int iterations, Device device)
     {
-        var pool = new SyntheticSceneDataset(64, seed: 1, height, width);
+        ISegmentationDataset pool = new SyntheticSceneDataset(64, seed: 1, height, width);
         var labeledSet = LabeledRegionSet.Empty(pool.Count, new RegionGrid(height, width, Math.Min(16, Math.Min(height, width))))
             .WithFullyLabeled(Enumerable.Range(0, 8));
         var settings = new SslSettings();
-        using var trainer = new SslTrainer(() => NetworkFactory.Create(kind, pool.NumClasses), pool.NumClasses, settings, device, seed: 1);
+        // Cycle 1: the replay branch runs from the second cycle on.
+        using var trainer = new SslTrainer(() => NetworkFactory.Create(kind, pool.NumClasses), pool.NumClasses, settings, device, seed: 1, cycle: 1);
         trainer.SetLabeledClassCounts(LabelStatistics.CountLabeledPixels(pool, labeledSet));
         // Past the cold start and the replay warm-up, so every iteration runs all three branches.
-        int epoch = Math.Max(settings.ColdStartEpochs, settings.ReplayWarmupEpoch);
+        int epoch = Math.Max(settings.ColdStartEpochs, settings.ReplayWarmupEpochs);
         trainer.SetEpoch(epoch, epoch + 10);
         using var labeled = BatchPrefetcher.ForDataset(pool, new IndexSampler(Enumerable.Range(0, 8).ToArray(), seed: 2), batchSize, labeledSet, device);
         using var unlabeled = BatchPrefetcher.ForDataset(pool, new IndexSampler(Enumerable.Range(0, pool.Count).ToArray(), seed: 3), batchSize, labeledSet, device);
-        var replay = new ReplayBuffer(settings.ReplayCapacity, seed: 4);
-        replay.Add(Enumerable.Range(0, settings.ReplayCapacity).Select(i => i % pool.Count).ToArray());
+        trainer.Replay.Add(Enumerable.Range(0, settings.ReplayCapacity).Select(i => i % pool.Count).ToArray());
         var times = new List<double>();
         for (int i = 0; i < WarmUp + iterations; i++)
         {
             var watch = Stopwatch.StartNew();
             using (var lb = labeled.Next())
             using (var ub = unlabeled.Next())
-            using (var rb = BatchBuilder.Build(pool, replay.Sample(batchSize), labeledSet, device))
-            {
+            using (var rb = BatchBuilder.Build(pool, trainer.DrawReplay(batchSize, epoch)!, labeledSet, device))
                 trainer.Step(lb, ub, rb, epoch);
-                replay.Add(ub.Indices);
-            }
             if (i >= WarmUp) times.Add(watch.Elapsed.TotalSeconds);
         }
         return times;

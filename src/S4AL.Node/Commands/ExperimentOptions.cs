@@ -24,8 +24,8 @@ public sealed class ExperimentOptions
     readonly Option<string?> _classes = new("--classes") { Description = "Class names, comma-separated (camvid/folder layouts with other classes); default: classes.txt beside the data, else the dataset's own" };
     readonly Option<int> _height = new("--height") { Description = "Image height (images are resized or generated at this size)", DefaultValueFactory = _ => 96 };
     readonly Option<int> _width = new("--width") { Description = "Image width", DefaultValueFactory = _ => 128 };
-    readonly Option<int> _poolSize = new("--pool-size") { Description = "Pool images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 120 };
-    readonly Option<int> _valSize = new("--val-size") { Description = "Validation images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 40 };
+    readonly Option<int> _poolSize = new("--pool-size") { Description = "Pool images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 200 };
+    readonly Option<int> _valSize = new("--val-size") { Description = "Validation images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 50 };
     readonly Option<string> _net = new("--net") { Description = "mbv2 (DeepLabv3+ MobileNetV2), resnet50 (DeepLabv3+ ResNet-50) or tiny", DefaultValueFactory = _ => "mbv2" };
     readonly Option<string?> _backbone = new("--backbone-weights") { Description = "PyTorch ImageNet state dict (.pt/.pth) for the backbone" };
     readonly Option<string> _metric = new("--metric") { Description = "entropy, margin, least-confidence or random", DefaultValueFactory = _ => "entropy" };
@@ -41,8 +41,8 @@ public sealed class ExperimentOptions
     readonly Option<string> _mode = new("--mode") { Description = "s4al, supervised (labeled pixels only) or full (every pixel labeled, no acquisition)", DefaultValueFactory = _ => "s4al" };
     readonly Option<string> _scorer = new("--scorer") { Description = "Network that scores the pool: student (authors' code) or teacher (paper)", DefaultValueFactory = _ => "student" };
     readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Also train the supervised loss on acquired regions (the authors' code does not)" };
-    readonly Option<int> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ColdStartEpochs };
-    readonly Option<int> _replayWarmup = new("--replay-warmup-epoch") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs", DefaultValueFactory = _ => new S4AL.Learning.Training.SslSettings().ReplayWarmupEpoch };
+    readonly Option<int?> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only (default: 10% of --epochs, as the authors' 10 of 100)" };
+    readonly Option<int?> _replayWarmup = new("--replay-warmup-epochs") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs (default: 30% of --epochs, as the authors' 30 of 100)" };
     readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
     readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -90,8 +90,9 @@ public sealed class ExperimentOptions
             Ssl = defaults with
             {
                 SupervisedOnAcquiredRegions = p.GetValue(_supOnRegions),
-                ColdStartEpochs = p.GetValue(_coldStart),
-                ReplayWarmupEpoch = p.GetValue(_replayWarmup),
+                // The authors' schedule in proportion, so shorter runs keep its shape.
+                ColdStartEpochs = p.GetValue(_coldStart) ?? (int)Math.Round(0.1 * p.GetValue(_epochs)),
+                ReplayWarmupEpochs = p.GetValue(_replayWarmup) ?? (int)Math.Round(0.3 * p.GetValue(_epochs)),
             },
             Seed = seed,
         };

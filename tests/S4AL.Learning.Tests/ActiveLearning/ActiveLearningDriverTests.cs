@@ -18,7 +18,7 @@ public class ActiveLearningDriverTests
         RegionSize = 8,
         Budget = SelectionBudget.PerImage(2),
         Network = NetworkKind.Tiny,
-        Ssl = new SslSettings { ColdStartEpochs = 2, ReplayWarmupEpoch = 3 },
+        Ssl = new SslSettings { ColdStartEpochs = 2, ReplayWarmupEpochs = 3 },
         EvaluationBatchSize = 8,
         Seed = seed,
     };
