@@ -6,8 +6,10 @@ using static TorchSharp.torch;
 namespace S4AL.Learning.Networks;
 
 /// <summary>
-/// Reads and writes state dicts in PyTorch's zip format (what <c>torch.save(model.state_dict(), f)</c>
-/// writes since PyTorch 1.6), so weights move between this engine and the authors' PyTorch code.
+/// Reads and writes state dicts in PyTorch's formats (<c>torch.save(model.state_dict(), f)</c>; read:
+/// the zip format of PyTorch 1.6+ and the legacy format before it, in which torchvision's original
+/// ImageNet files are; written: the zip format), so weights move between this engine and the
+/// authors' PyTorch code.
 /// Unlike PyBridge's own <c>load_py</c>, every key and shape is checked before anything is
 /// copied: a file that does not fit leaves the module untouched and the error names the file
 /// and the key.
@@ -124,14 +126,18 @@ public static class PyTorchStateDict
         Hashtable root;
         try {
             using var stream = File.OpenRead(path);
-            Span<byte> signature = stackalloc byte[4];
-            if (stream.ReadAtLeast(signature, 4, throwOnEndOfStream: false) < 4 || signature[0] != 0x50 || signature[1] != 0x4b)
-                throw new StateDictException(path, null,
-                    "Not a zip-format torch.save file. Files written before PyTorch 1.6 (such as torchvision's original "
-                    + "mobilenet_v2-b0353104.pth and resnet50-19c8e357.pth) use the legacy format; re-save once with "
-                    + "python -c \"import torch; torch.save(torch.load('in.pth'), 'out.pth')\"");
+            Span<byte> start = stackalloc byte[16];
+            var read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
             stream.Position = 0;
-            root = PyTorchUnpickler.UnpickleStateDict(stream);
+            if (LegacyTorchFormat.IsLegacy(start[..read])) {
+                using var zip = LegacyTorchFormat.ConvertToZip(File.ReadAllBytes(path), path);
+                root = PyTorchUnpickler.UnpickleStateDict(zip);
+            } else if (read >= 4 && start[0] == 0x50 && start[1] == 0x4b && start[2] == 0x03 && start[3] == 0x04) {
+                root = PyTorchUnpickler.UnpickleStateDict(stream);
+            } else {
+                throw new StateDictException(path, null,
+                    "Not a torch.save file: neither PyTorch's zip format nor its legacy (pre-1.6) format");
+            }
         } catch (StateDictException) {
             throw;
         } catch (Exception e) when (e is not OutOfMemoryException) {
@@ -139,7 +145,12 @@ public static class PyTorchStateDict
         }
 
         var dict = root;
-        if (entry is not null) {
+        if (entry is null) {
+            var nestedNames = root.Cast<DictionaryEntry>().Where(e => e.Value is Hashtable).Select(e => $"'{e.Key}'").Order(StringComparer.Ordinal).ToList();
+            if (nestedNames.Count > 0)
+                throw new StateDictException(path, null,
+                    $"The file is a checkpoint holding nested dicts ({string.Join(", ", nestedNames)}), not a state dict; pass the entry to load");
+        } else {
             if (!root.ContainsKey(entry) || root[entry] is not Hashtable nested) {
                 var entries = string.Join(", ", root.Keys.Cast<object>().Select(k => $"'{k}'").Order(StringComparer.Ordinal));
                 throw new StateDictException(path, entry, $"No state dict under this entry; the file's entries are {entries}");
@@ -150,10 +161,8 @@ public static class PyTorchStateDict
         var result = new Dictionary<string, Tensor>(dict.Count, StringComparer.Ordinal);
         foreach (DictionaryEntry item in dict) {
             var key = item.Key as string ?? throw new StateDictException(path, item.Key?.ToString(), "Keys of a state dict must be strings");
-            if (item.Value is not Tensor tensor) {
-                var hint = item.Value is Hashtable ? "; it holds a nested dict, pass its name as the entry" : "";
-                throw new StateDictException(path, key, $"Value is not a tensor ({item.Value?.GetType().Name ?? "None"}){hint}");
-            }
+            if (item.Value is not Tensor tensor)
+                throw new StateDictException(path, key, $"Value is not a tensor ({item.Value?.GetType().Name ?? "None"})");
             result[key] = tensor;
         }
         if (result.Count == 0)

@@ -96,7 +96,7 @@ public sealed class PyTorchStateDictTests : IDisposable
         Assert.True(target.state_dict()["classifier.weight"].Identical(teacher.state_dict()["classifier.weight"]));
 
         var noEntry = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(target, path));
-        Assert.Contains("nested dict", noEntry.Message);
+        Assert.Contains("'model_state_dict', 'teacher_state_dict'", noEntry.Message);
         var wrongEntry = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(target, path, entry: "ema"));
         Assert.Contains("'teacher_state_dict'", wrongEntry.Message);
         Assert.Equal("ema", wrongEntry.Key);
@@ -180,19 +180,43 @@ public sealed class PyTorchStateDictTests : IDisposable
     }
 
     [Fact]
-    public void Legacy_or_foreign_file_is_refused_with_advice()
+    public void Legacy_and_zip_files_written_by_pytorch_load_the_same_weights()
+    {
+        // Both written by Fixtures/generate.py from one state dict; the legacy format is that of
+        // torchvision's original ImageNet files.
+        using var scope = NewDisposeScope();
+        using var fromLegacy = new TinySegNet(3);
+        using var fromZip = new TinySegNet(3);
+        PyTorchStateDict.Load(fromLegacy, Fixture.PathOf("tinysegnet_3cls.legacy.pt"));
+        PyTorchStateDict.Load(fromZip, Fixture.PathOf("tinysegnet_3cls.zip.pt"));
+
+        var expected = fromZip.state_dict();
+        foreach (var (key, tensor) in fromLegacy.state_dict())
+            Assert.True(tensor.Identical(expected[key]), key);
+        // The values are PyTorch's, not the fresh network's: BatchNorm statistics are not 0/1.
+        Assert.NotEqual(0f, expected["features.1.running_mean"].abs().sum().item<float>());
+        Assert.NotEqual(0L, expected["features.4.num_batches_tracked"].item<long>());
+    }
+
+    [Fact]
+    public void Truncated_or_foreign_file_is_refused_naming_it()
     {
         using var net = new TinySegNet(3);
-        var path = FilePath("legacy.pth");
-        // What torch.save wrote before PyTorch 1.6: a pickle stream, not a zip.
-        File.WriteAllBytes(path, [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);
-        var error = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(net, path));
-        Assert.Contains("legacy format", error.Message);
-        Assert.Equal(path, error.FilePath);
+        var legacy = File.ReadAllBytes(Fixture.PathOf("tinysegnet_3cls.legacy.pt"));
+        var truncated = FilePath("truncated.pth");
+        File.WriteAllBytes(truncated, legacy[..(legacy.Length - 100)]);
+        var error = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(net, truncated));
+        Assert.Equal(truncated, error.FilePath);
+        Assert.Contains("ends before", error.Message);
 
-        var garbage = FilePath("garbage.pth");
-        File.WriteAllBytes(garbage, [0x50, 0x4b, 0x03, 0x04, 1, 2, 3]);
-        var unreadable = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(net, garbage));
+        var text = FilePath("notes.pth");
+        File.WriteAllText(text, "not a checkpoint");
+        var foreign = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(net, text));
+        Assert.Contains("Not a torch.save file", foreign.Message);
+
+        var brokenZip = FilePath("broken.pth");
+        File.WriteAllBytes(brokenZip, [0x50, 0x4b, 0x03, 0x04, 1, 2, 3]);
+        var unreadable = Assert.Throws<StateDictException>(() => PyTorchStateDict.Load(net, brokenZip));
         Assert.Contains("Cannot read", unreadable.Message);
     }
 

@@ -3,6 +3,8 @@
 # with Debian's torch 1.13 / torchvision 0.14 and the authors' S4AL code (networks/*.py).
 #   *.state_dict.txt  state_dict() keys and shapes ("key<TAB>d0,d1,...", a scalar has none)
 #   *.convs.txt       every Conv2d: name, in, out, kernel, stride, padding, dilation, groups, bias
+#   tinysegnet_3cls.legacy.pt / .zip.pt  one random TinySegNet(3) state dict saved in both
+#                     torch.save formats (legacy = PyTorch < 1.6, as torchvision's original files)
 import sys, types, torch, torchvision
 
 # The authors import torchvision.models.utils, which torchvision 0.14 no longer has.
@@ -34,3 +36,18 @@ write_sd(mb, "deeplabv3plus_mbv2_11cls"); write_convs(mb, "deeplabv3plus_mbv2_11
 write_sd(rn, "deeplabv3plus_r50_11cls"); write_convs(rn, "deeplabv3plus_r50_11cls")
 write_sd(torchvision.models.mobilenet_v2(), "torchvision_mobilenet_v2")
 write_sd(torchvision.models.resnet50(), "torchvision_resnet50")
+
+# TinySegNet(3) keys (width 16): random values, BatchNorm statistics included.
+torch.manual_seed(0)
+nn = torch.nn
+tiny = nn.Module()
+tiny.features = nn.Sequential(
+    nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+    nn.Conv2d(8, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+    nn.Conv2d(16, 16, 3, 1, 2, 2, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+tiny.classifier = nn.Conv2d(16, 3, 1)
+sd = tiny.state_dict()
+for k, v in sd.items():
+    v.copy_(torch.randint(0, 100, v.shape) if k.endswith("num_batches_tracked") else torch.randn(v.shape))
+torch.save(sd, f"{out}/tinysegnet_3cls.legacy.pt", _use_new_zipfile_serialization=False)
+torch.save(sd, f"{out}/tinysegnet_3cls.zip.pt")
