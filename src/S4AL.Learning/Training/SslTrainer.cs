@@ -1,7 +1,6 @@
 using S4AL.Learning.Data;
 using S4AL.Learning.Networks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -28,7 +27,9 @@ public readonly record struct SslStepResult(float Total, float Supervised, float
 /// Determinism: the student's initial weights come from the global torch generator, seeded
 /// with the trainer's seed just before the network factory runs; every random choice of the
 /// step comes from the trainer's own generator; the replay buffer has its own seeded PRNG.
-/// All of it is part of <see cref="ExportState"/>. Not thread-safe.
+/// All of it is part of <see cref="ExportState"/>. The trainer owns both networks: their
+/// parameters live in flat buffers (see <see cref="FlatParameters"/>), so do not move, re-layout
+/// or dispose them yourself. Not thread-safe.
 /// </summary>
 public sealed partial class SslTrainer : IDisposable
 {
@@ -70,34 +71,49 @@ public sealed partial class SslTrainer : IDisposable
             student = networkFactory() ?? throw new InvalidOperationException("the network factory returned null");
             teacher = networkFactory() ?? throw new InvalidOperationException("the network factory returned null");
         }
-        if (ReferenceEquals(student, teacher)) throw new InvalidOperationException("the network factory must return a new network per call (student and teacher are two instances)");
-        foreach (var net in new[] { student, teacher })
-            if (net.NumClasses != numClasses)
-                throw new ArgumentException($"the network factory built a {net.Kind} network with {net.NumClasses} classes, the trainer was given {numClasses}", nameof(networkFactory));
-        Student = student.to(device);
-        Teacher = teacher.to(device);
-        foreach (var p in Teacher.parameters()) p.requires_grad = false;
-        // The code deep-copies the student: the teacher starts with its parameters and buffers.
-        CopyModuleState(Student, Teacher);
+        try
+        {
+            if (ReferenceEquals(student, teacher)) throw new InvalidOperationException("the network factory must return a new network per call (student and teacher are two instances)");
+            foreach (var net in new[] { student, teacher })
+                if (net.NumClasses != numClasses)
+                    throw new ArgumentException($"the network factory built a {net.Kind} network with {net.NumClasses} classes, the trainer was given {numClasses}", nameof(networkFactory));
+            Student = student.to(device);
+            Teacher = teacher.to(device);
+            foreach (var p in Teacher.parameters()) p.requires_grad = false;
+            // The code deep-copies the student: the teacher starts with its parameters and buffers.
+            CopyModuleState(Student, Teacher);
 
-        // One flat buffer per network (the teacher laid out exactly like the student) turns
-        // the SGD step into 5 kernels and the EMA update into 1 for the whole network.
-        var studentNamed = Student.named_parameters().ToArray();
-        var teacherNamed = Teacher.named_parameters().ToArray();
-        if (!studentNamed.Select(p => p.name).SequenceEqual(teacherNamed.Select(p => p.name)))
-            throw new InvalidOperationException("the network factory built networks of different architectures (parameter names differ)");
-        _studentParameters = new FlatParameters(studentNamed.Select(p => p.parameter), withGradients: true);
-        _teacherParameters = new FlatParameters(teacherNamed.Select(p => p.parameter), withGradients: false,
-            layoutOf: _studentParameters.Parameters.Select(p => (Tensor)p).ToArray());
-        var emaPairs = new List<(Tensor Teacher, Tensor Student)> { (_teacherParameters.Values, _studentParameters.Values) };
-        if (settings.EmaAveragesBuffers) emaPairs.AddRange(EmaTeacher.FloatingBufferPairs(Teacher, Student));
-        _ema = new EmaTeacher(emaPairs, settings.EmaDecay);
+            // One flat buffer per network (the teacher laid out exactly like the student) turns
+            // the SGD step into 5 kernels and the EMA update into 1 for the whole network.
+            var studentNamed = Student.named_parameters().ToArray();
+            var teacherNamed = Teacher.named_parameters().ToArray();
+            if (!studentNamed.Select(p => p.name).SequenceEqual(teacherNamed.Select(p => p.name)))
+                throw new InvalidOperationException("the network factory built networks of different architectures (parameter names differ)");
+            _studentParameters = new FlatParameters(studentNamed.Select(p => p.parameter), withGradients: true);
+            _teacherParameters = new FlatParameters(teacherNamed.Select(p => p.parameter), withGradients: false,
+                layoutOf: _studentParameters.Parameters.Select(p => (Tensor)p).ToArray());
+            var emaPairs = new List<(Tensor Teacher, Tensor Student)> { (_teacherParameters.Values, _studentParameters.Values) };
+            if (settings.EmaAveragesBuffers) emaPairs.AddRange(EmaTeacher.FloatingBufferPairs(Teacher, Student));
+            _ema = new EmaTeacher(emaPairs, settings.EmaDecay);
 
-        _optimizer = new FlatSgd(_studentParameters, settings.LearningRate, settings.Momentum, settings.WeightDecay, settings.Nesterov);
-        LearningRate = settings.LearningRate;
-        _generator = new Generator(unchecked((ulong)seed), device);
-        _augmentations = new BatchAugmentations(settings, _generator, device);
-        Replay = new ReplayBuffer(settings.ReplayCapacity, unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+            _optimizer = new FlatSgd(_studentParameters, settings.LearningRate, settings.Momentum, settings.WeightDecay, settings.Nesterov);
+            LearningRate = settings.LearningRate;
+            _generator = new Generator(unchecked((ulong)seed), device);
+            _augmentations = new BatchAugmentations(settings, _generator, device);
+            Replay = new ReplayBuffer(settings.ReplayCapacity, unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+        }
+        catch
+        {
+            _studentParameters?.Dispose();
+            _teacherParameters?.Dispose();
+            _optimizer?.Dispose();
+            _ema?.Dispose();
+            _generator?.Dispose();
+            _augmentations?.Dispose();
+            student.Dispose();
+            if (!ReferenceEquals(student, teacher)) teacher.Dispose();
+            throw;
+        }
     }
 
     public SslSettings Settings { get; }
