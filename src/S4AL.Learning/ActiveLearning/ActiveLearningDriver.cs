@@ -51,10 +51,16 @@ public sealed class ActiveLearningDriver
         return empty.WithFullyLabeled(order);
     }
 
-    /// <summary>Runs every cycle and returns their results; <paramref name="progress"/> sees each step of the way.</summary>
-    public IReadOnlyList<CycleResult> Run(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs every cycle and returns their results; <paramref name="progress"/> sees each step of the way.
+    /// <paramref name="start"/> replaces the random initial set (e.g. another run's final labeled set, to
+    /// train a baseline on exactly the same pixels).
+    /// </summary>
+    public IReadOnlyList<CycleResult> Run(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default, LabeledRegionSet? start = null)
     {
-        var labeled = InitialLabeledSet();
+        if (start is not null && (start.Grid != _grid || start.ImageCount != _pool.Count))
+            throw new ArgumentException($"the given labeled set covers {start.ImageCount} images on a {start.Grid.Rows}x{start.Grid.Columns} grid of {start.Grid.RegionSize}px regions, but this pool has {_pool.Count} images on a {_grid.Rows}x{_grid.Columns} grid of {_grid.RegionSize}px regions");
+        var labeled = start ?? InitialLabeledSet();
         var results = new List<CycleResult>();
         int lastCycle = _settings.Mode == TrainingMode.FullySupervised ? 0 : _settings.Cycles;
         for (int cycle = 0; cycle <= lastCycle; cycle++)
@@ -71,7 +77,7 @@ public sealed class ActiveLearningDriver
     {
         var share = labeled.LabeledPixelShare();
         int epochs = cycle == lastCycle ? _settings.EpochsPerCycle * _settings.LastCycleEpochFactor : _settings.EpochsPerCycle;
-        progress?.Report(new ActiveLearningProgress.CycleStarted(cycle, lastCycle, epochs, labeled.FullyLabeledImages.Count, share));
+        progress?.Report(new ActiveLearningProgress.CycleStarted(cycle, lastCycle, epochs, labeled, share));
 
         var trainWatch = Stopwatch.StartNew();
         using var trainer = CreateTrainer(cycle, labeled);
@@ -87,7 +93,8 @@ public sealed class ActiveLearningDriver
         {
             var scorer = _settings.Scorer == ScoringNetwork.Teacher ? trainer.Teacher : trainer.Student;
             acquired = Acquire(scorer, cycle, labeled, progress, cancel);
-            progress?.Report(new ActiveLearningProgress.Acquired(cycle, acquired, labeled.WithRegions(acquired).LabeledPixelShare()));
+            var after = labeled.WithRegions(acquired);
+            progress?.Report(new ActiveLearningProgress.Acquired(cycle, acquired, after, after.LabeledPixelShare()));
         }
         scoreWatch.Stop();
 

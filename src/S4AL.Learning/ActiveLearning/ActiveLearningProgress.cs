@@ -6,12 +6,12 @@ namespace S4AL.Learning.ActiveLearning;
 /// <summary>What a running experiment reports; a UI renders these (live display or plain lines).</summary>
 public abstract record ActiveLearningProgress
 {
-    public sealed record CycleStarted(int Cycle, int Cycles, int Epochs, int LabeledImages, double LabeledPixelShare) : ActiveLearningProgress;
+    public sealed record CycleStarted(int Cycle, int Cycles, int Epochs, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record StepCompleted(int Cycle, int Epoch, int Step, int StepsPerEpoch, float Loss) : ActiveLearningProgress;
     public sealed record EpochCompleted(int Cycle, int Epoch, int Epochs, double LearningRate, LossSummary Losses, double Seconds) : ActiveLearningProgress;
     public sealed record Evaluated(int Cycle, SegmentationMetrics Result) : ActiveLearningProgress;
     public sealed record Scoring(int Cycle, int ImagesScored, int Images) : ActiveLearningProgress;
-    public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, double LabeledPixelShare) : ActiveLearningProgress;
+    public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
 }
 

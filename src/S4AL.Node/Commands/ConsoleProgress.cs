@@ -25,7 +25,7 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<Ac
             case ActiveLearningProgress.StepCompleted:
                 break;
             case ActiveLearningProgress.CycleStarted c:
-                Line(string.Create(Inv, $"cycle {c.Cycle}/{c.Cycles}: training {c.Epochs} epochs, {c.LabeledImages} fully labeled images, {100 * c.LabeledPixelShare:0.00}% of pool pixels labeled"));
+                Line(string.Create(Inv, $"cycle {c.Cycle}/{c.Cycles}: training {c.Epochs} epochs, {c.Labeled.FullyLabeledImages.Count} fully labeled images and {c.Labeled.AcquiredRegionCount} regions, {100 * c.LabeledPixelShare:0.00}% of pool pixels labeled"));
                 break;
             case ActiveLearningProgress.EpochCompleted e:
                 Line(string.Create(Inv, $"cycle {e.Cycle} epoch {e.Epoch + 1}/{e.Epochs} loss {e.Losses.Total:0.0000} (sup {e.Losses.Supervised:0.0000} unsup {e.Losses.Unsupervised:0.0000} replay {e.Losses.Replay:0.0000}) lr {e.LearningRate:0.000000} {e.Seconds:0.0}s"));

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace S4AL.Node.Commands;
 
 /// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
-public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads)
+public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null)
 {
     [JsonIgnore] public Device Device => DeviceParser.Parse(DeviceName);
 }
@@ -46,13 +46,14 @@ public sealed class ExperimentOptions
     readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
     readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
+    readonly Option<string?> _labeledFrom = new("--labeled-from") { Description = "Start from this labeled set (a run folder's labeled.json) instead of a random initial set" };
     readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, checkpoints and results (default: runs/<time>)" };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                      _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
-                     _coldStart, _replayWarmup, _seed, _device, _threads, _runDir })
+                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir })
             command.Options.Add(option);
     }
 
@@ -102,7 +103,9 @@ public sealed class ExperimentOptions
         int threads = p.GetValue(_threads);
         if (threads < 1) throw new UsageException($"--threads {threads}: must be at least 1");
         var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
-        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads);
+        var labeledFrom = p.GetValue(_labeledFrom);
+        if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
+        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom));
     }
 
     static int Positive(int value, string option) =>

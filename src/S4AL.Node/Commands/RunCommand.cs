@@ -38,24 +38,33 @@ public static class RunCommand
         var driver = new ActiveLearningDriver(pool, validation, spec.Settings, spec.Device);
         var results = new List<CycleResult>();
         var progress = new ConsoleProgress(output, live: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
-        var report = new Progress(progress, r =>
+        var labeledPath = Path.Combine(spec.RunDir, "labeled.json");
+        var report = new Progress(progress, e =>
         {
-            results.Add(r);
-            ExperimentReport.Write(spec.RunDir, results);
+            switch (e)
+            {
+                case ActiveLearningProgress.CycleStarted c: LabeledSetFile.Write(labeledPath, c.Labeled); break;
+                case ActiveLearningProgress.Acquired a: LabeledSetFile.Write(labeledPath, a.Labeled); break;
+                case ActiveLearningProgress.CycleCompleted c:
+                    results.Add(c.Result);
+                    ExperimentReport.Write(spec.RunDir, results);
+                    break;
+            }
         });
-        driver.Run(report);
+        var start = spec.LabeledFrom is null ? null : LabeledSetFile.Read(spec.LabeledFrom);
+        driver.Run(report, start: start);
         output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
         foreach (var r in results)
             output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
         return 0;
     }
 
-    /// <summary>Forwards every event and saves results as each cycle completes, so a crash keeps finished cycles.</summary>
-    sealed class Progress(IProgress<ActiveLearningProgress> inner, Action<CycleResult> onCycle) : IProgress<ActiveLearningProgress>
+    /// <summary>Forwards every event after saving what it changes (labeled set, per-cycle results), so a crash keeps finished work.</summary>
+    sealed class Progress(IProgress<ActiveLearningProgress> inner, Action<ActiveLearningProgress> save) : IProgress<ActiveLearningProgress>
     {
         public void Report(ActiveLearningProgress value)
         {
-            if (value is ActiveLearningProgress.CycleCompleted c) onCycle(c.Result);
+            save(value);
             inner.Report(value);
         }
     }

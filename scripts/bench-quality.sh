@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Quality benchmark on Fashion-MNIST scenes: the same network and schedule for every setting,
+# several seeds, results aggregated into a Markdown table (runs/quality/summary.md).
+#
+#   full        every pixel labeled, no acquisition (the baseline S4AL is measured against)
+#   s4al        S4AL, entropy acquisition (the default)
+#   random      S4AL with random-region acquisition
+#   supervised  supervised-only training on exactly the pixels the s4al run labeled
+#   sup-regions S4AL with acquired regions also in the supervised loss
+#   teacher     S4AL with the teacher scoring the pool
+#
+# usage: scripts/bench-quality.sh [seeds...]      (default: 1 2)
+# env:   QUALITY_ARGS  options shared by every run (size, network, schedule, budget; see below)
+#        BACKBONE      backbone weights from `s4al pretrain` (recommended; see README)
+#        OUT           output folder (default runs/quality)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEEDS=("${@:-1 2}"); [ $# -eq 0 ] && SEEDS=(1 2)
+OUT=${OUT:-runs/quality}
+QUALITY_ARGS=${QUALITY_ARGS:-"--dataset fashion-mnist --height 64 --width 64 --pool-size 100 --val-size 100 --net mbv2 --region-size 8 --budget global --global-budget 160 --cycles 2 --epochs 10 --iters 10 --threads 2"}
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
+fi
+dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
+S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
+extra=()
+[ -n "${BACKBONE:-}" ] && extra+=(--backbone-weights "$BACKBONE")
+run() { # name seed args...
+  local name=$1 seed=$2; shift 2
+  local dir="$OUT/$name-s$seed"
+  if [ -f "$dir/done" ]; then echo "skip $dir (done)"; return; fi
+  echo "== $name seed $seed"
+  # shellcheck disable=SC2086
+  $S4AL run $QUALITY_ARGS "${extra[@]}" --seed "$seed" --run-dir "$dir" "$@" > "$dir.log" 2>&1 && touch "$dir/done"
+  tail -n 4 "$dir.log"
+}
+for seed in "${SEEDS[@]}"; do
+  run full "$seed" --mode full
+  run s4al "$seed"
+  run random "$seed" --metric random
+  run supervised "$seed" --mode supervised --cycles 0 --labeled-from "$OUT/s4al-s$seed/labeled.json"
+  run sup-regions "$seed" --sup-on-regions
+  run teacher "$seed" --scorer teacher
+done
+python3 scripts/quality-summary.py "$OUT" | tee "$OUT/summary.md"
