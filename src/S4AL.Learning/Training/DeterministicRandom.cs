@@ -78,6 +78,13 @@ public sealed class DeterministicRandom
         }
     }
 
+    /// <summary>The SplitMix64 finalizer: a well-mixed 64-bit hash of <paramref name="value"/>, for deriving seeds.</summary>
+    public static ulong Hash(ulong value)
+    {
+        ulong x = value;
+        return SplitMix(ref x);
+    }
+
     static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     static ulong SplitMix(ref ulong x)

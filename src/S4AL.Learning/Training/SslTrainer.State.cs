@@ -15,7 +15,7 @@ public sealed partial class SslTrainer
     /// <summary>Names of the parts of <see cref="ExportState"/>.</summary>
     public static class StateParts
     {
-        /// <summary>JSON: format version, classes, cycle, step and EMA counters, learning rate, settings.</summary>
+        /// <summary>JSON: format version, classes, cycle, step and EMA counters, learning rate, dropout seed base, settings.</summary>
         public const string Meta = "meta";
         /// <summary>Student parameters and buffers (the layout of TorchSharp's Module.save).</summary>
         public const string Student = "student";
@@ -31,7 +31,7 @@ public sealed partial class SslTrainer
         public const string ClassCounts = "class-counts";
     }
 
-    sealed record TrainerMeta(int Format, int NumClasses, int Cycle, long StepCount, long EmaUpdates, double LearningRate, SslSettings Settings);
+    sealed record TrainerMeta(int Format, int NumClasses, int Cycle, long StepCount, long EmaUpdates, double LearningRate, ulong NetworkRandomSeed, SslSettings Settings);
 
     /// <summary>
     /// Everything needed to continue training exactly where it stands, as named byte arrays
@@ -42,7 +42,7 @@ public sealed partial class SslTrainer
         ThrowIfDisposed();
         var parts = new Dictionary<string, byte[]>
         {
-            [StateParts.Meta] = JsonSerializer.SerializeToUtf8Bytes(new TrainerMeta(StateFormatVersion, NumClasses, Cycle, StepCount, _ema.Updates, LearningRate, Settings)),
+            [StateParts.Meta] = JsonSerializer.SerializeToUtf8Bytes(new TrainerMeta(StateFormatVersion, NumClasses, Cycle, StepCount, _ema.Updates, LearningRate, _networkRandomSeed, Settings)),
             [StateParts.Student] = WriteBytes(w => WriteModule(w, Student)),
             [StateParts.Teacher] = WriteBytes(w => WriteModule(w, Teacher)),
             [StateParts.Optimizer] = WriteBytes(WriteOptimizer),
@@ -109,6 +109,7 @@ public sealed partial class SslTrainer
 
         StepCount = meta.StepCount;
         _ema.Updates = meta.EmaUpdates;
+        _networkRandomSeed = meta.NetworkRandomSeed;
         LearningRate = meta.LearningRate;
         _optimizer.LearningRate = LearningRate;
     }

@@ -26,7 +26,11 @@ public readonly record struct SslStepResult(float Total, float Supervised, float
 /// Create a new trainer per cycle (the code re-initializes model, teacher and optimizer).
 /// Determinism: the student's initial weights come from the global torch generator, seeded
 /// with the trainer's seed just before the network factory runs; every random choice of the
-/// step comes from the trainer's own generator; the replay buffer has its own seeded PRNG.
+/// step comes from the trainer's own generator; the replay buffer has its own seeded PRNG;
+/// dropout layers, which can only draw from torch's global generators, get those reseeded at
+/// the start of every step from (seed, step number). The global reseeding makes runs
+/// reproducible when one trainer steps at a time in a process; concurrent trainers in one
+/// process stay correct but interleave their dropout draws.
 /// All of it is part of <see cref="ExportState"/>. The trainer owns both networks: their
 /// parameters live in flat buffers (see <see cref="FlatParameters"/>), so do not move, re-layout
 /// or dispose them yourself. Not thread-safe.
@@ -43,6 +47,8 @@ public sealed partial class SslTrainer : IDisposable
     readonly BatchAugmentations _augmentations;
     BalancedClassSampler? _sampler;
     long[]? _classCounts;
+    // Base of the per-step seed of torch's global generators, which dropout layers draw from.
+    ulong _networkRandomSeed;
     bool _disposed;
 
     /// <param name="networkFactory">Returns a new, untrained network per call; called twice (student, teacher).</param>
@@ -67,7 +73,7 @@ public sealed partial class SslTrainer : IDisposable
         SegmentationNetwork student, teacher;
         lock (GlobalSeedLock)
         {
-            torch.manual_seed(seed);
+            using (torch.manual_seed(seed)) { }
             student = networkFactory() ?? throw new InvalidOperationException("the network factory returned null");
             teacher = networkFactory() ?? throw new InvalidOperationException("the network factory returned null");
         }
@@ -101,6 +107,7 @@ public sealed partial class SslTrainer : IDisposable
             _generator = new Generator(unchecked((ulong)seed), device);
             _augmentations = new BatchAugmentations(settings, _generator, device);
             Replay = new ReplayBuffer(settings.ReplayCapacity, unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+            _networkRandomSeed = DeterministicRandom.Hash(unchecked((ulong)seed) ^ 0x6A09E667F3BCC908UL);
         }
         catch
         {
@@ -209,6 +216,7 @@ public sealed partial class SslTrainer : IDisposable
             throw new ArgumentException($"SupervisedOnAcquiredRegions trains labeled and unlabeled images in one pass; sizes differ: [{string.Join(",", labeled.Images.shape)}] vs [{string.Join(",", unlabeled.Images.shape)}]", nameof(unlabeled));
 
         using var scope = NewDisposeScope();
+        SeedGlobalGenerators();
         _optimizer.ZeroGrad();
         Student.train();
         Teacher.train(Settings.TeacherInTrainMode);
@@ -286,6 +294,7 @@ public sealed partial class SslTrainer : IDisposable
         CheckBatch(unlabeled, nameof(unlabeled));
         CheckBatch(replay, nameof(replay));
         using var scope = NewDisposeScope();
+        SeedGlobalGenerators();
         _optimizer.ZeroGrad();
         Student.train();
         Teacher.train(Settings.TeacherInTrainMode);
@@ -307,6 +316,14 @@ public sealed partial class SslTrainer : IDisposable
         var zero = zeros(Array.Empty<long>(), ScalarType.Float32, Device);
         var values = ReadLosses(sup, unsup, unsup2, zero, zero);
         return new SslStepResult(values[0], values[1], values[2], values[3], 0, 0, true, true);
+    }
+
+    /// <summary>Seeds torch's global generators (dropout's only source) from the run's seed and the step number; host-side only.</summary>
+    void SeedGlobalGenerators()
+    {
+        long stepSeed = unchecked((long)DeterministicRandom.Hash(_networkRandomSeed + (ulong)StepCount) & long.MaxValue);
+        if (Device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(stepSeed);
+        using (torch.manual_seed(stepSeed)) { }
     }
 
     /// <summary>[total, sup, unsup, unsup2, eta1, eta2] with one device-to-host copy.</summary>

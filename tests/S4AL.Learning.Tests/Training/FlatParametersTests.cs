@@ -19,7 +19,7 @@ public class FlatParametersTests
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(1);
-        using var net = new TinySegNet(3, channelsLast: channelsLast);
+        using var net = new TrainerTestNet(3, channelsLast: channelsLast);
         var before = net.parameters().Select(p => p.detach().clone()).ToArray();
         var strides = net.parameters().Select(p => p.stride()).ToArray();
         using var flat = new FlatParameters(net.parameters(), withGradients: true);
@@ -48,9 +48,9 @@ public class FlatParametersTests
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(3);
-        using var a = new TinySegNet(3, channelsLast: true);
+        using var a = new TrainerTestNet(3, channelsLast: true);
         torch.manual_seed(3);
-        using var b = new TinySegNet(3, channelsLast: true);
+        using var b = new TrainerTestNet(3, channelsLast: true);
         using var reference = optim.SGD(a.parameters(), 0.05, 0.9, 0, 5e-4, nesterov: true);
         using var flat = new FlatParameters(b.parameters(), withGradients: true);
         using var sgd = new FlatSgd(flat, 0.05, 0.9, 5e-4, nesterov: true);
@@ -59,9 +59,11 @@ public class FlatParametersTests
         {
             var (x, y) = Data(10 + step);
             reference.zero_grad();
+            using (torch.manual_seed(100 + step)) { } // the same dropout mask for both networks
             nn.functional.cross_entropy(a.forward(x), y).backward();
             reference.step();
             sgd.ZeroGrad();
+            using (torch.manual_seed(100 + step)) { }
             nn.functional.cross_entropy(b.forward(x), y).backward();
             sgd.Step();
         }
@@ -77,8 +79,8 @@ public class FlatParametersTests
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(4);
-        using var student = new TinySegNet(3, channelsLast: true);
-        using var teacher = new TinySegNet(3, channelsLast: false);
+        using var student = new TrainerTestNet(3, channelsLast: true);
+        using var teacher = new TrainerTestNet(3, channelsLast: false);
         var teacherBefore = teacher.parameters().Select(p => p.detach().clone()).ToArray();
         using var s = new FlatParameters(student.parameters(), withGradients: false);
         using var t = new FlatParameters(teacher.parameters(), withGradients: false, layoutOf: student.parameters().Select(p => (Tensor)p).ToArray());
@@ -99,7 +101,7 @@ public class FlatParametersTests
     public void Mixed_dtypes_are_rejected()
     {
         using var scope = NewDisposeScope();
-        using var net = new TinySegNet(3);
+        using var net = new TrainerTestNet(3);
         using var other = nn.Linear(2, 2).to(ScalarType.Float64);
         var ex = Assert.Throws<ArgumentException>(() => new FlatParameters(net.parameters().Concat(other.parameters()), withGradients: false));
         Assert.Contains("one dtype and device", ex.Message);

@@ -11,7 +11,7 @@ public class SslTrainerTests
     const int H = 16, W = 24;
 
     static SslTrainer Make(SslSettings settings, long seed = 1, int cycle = 0, bool channelsLast = false) =>
-        new(() => new TinySegNet(Classes, channelsLast: channelsLast), Classes, settings, CPU, seed, cycle);
+        new(() => new TrainerTestNet(Classes, channelsLast: channelsLast), Classes, settings, CPU, seed, cycle);
 
     /// <summary>Full-SSL settings: no cold start, replay from the first epoch of cycle 0, a small buffer.</summary>
     static readonly SslSettings Replaying = new() { ColdStartEpochs = 0, ReplayWarmupEpochs = 0, ReplayFromCycle = 0, ReplayCapacity = 8 };
@@ -256,8 +256,8 @@ public class SslTrainerTests
         var ex = Assert.Throws<ArgumentException>(() => trainer.Step(wrongType, wrongType, null, 0));
         Assert.Contains("labeled images must be float32", ex.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(wrongType, null, null, -1));
-        Assert.Throws<ArgumentException>(() => new SslTrainer(() => new TinySegNet(3), Classes, new SslSettings(), CPU, 1));
-        var shared = new TinySegNet(Classes);
+        Assert.Throws<ArgumentException>(() => new SslTrainer(() => new TrainerTestNet(3), Classes, new SslSettings(), CPU, 1));
+        var shared = new TrainerTestNet(Classes);
         Assert.Throws<InvalidOperationException>(() => new SslTrainer(() => shared, Classes, new SslSettings(), CPU, 1));
     }
 }

@@ -57,9 +57,11 @@ sealed class TestPool : IDisposable
     /// <summary>A batch of the given images; <paramref name="fullyLabeled"/> marks every pixel annotated.</summary>
     public SegmentationBatch Batch(int[] indices, bool fullyLabeled = false)
     {
-        using var index = tensor(indices.Select(i => (long)i).ToArray());
-        var annotated = fullyLabeled ? ones_like(Labels.index_select(0, index), ScalarType.Bool) : Annotated.index_select(0, index);
-        return new SegmentationBatch(Images.index_select(0, index), Labels.index_select(0, index), annotated, indices);
+        using var scope = NewDisposeScope();
+        var index = tensor(indices.Select(i => (long)i).ToArray());
+        var labels = Labels.index_select(0, index);
+        var annotated = fullyLabeled ? ones_like(labels, ScalarType.Bool) : Annotated.index_select(0, index);
+        return new SegmentationBatch(Images.index_select(0, index).MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), annotated.MoveToOuterDisposeScope(), indices);
     }
 
     public void Dispose()
