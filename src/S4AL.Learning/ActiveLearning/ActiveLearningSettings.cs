@@ -68,6 +68,7 @@ public sealed record ActiveLearningSettings
         Check(InitialLabeledShare > 0 && InitialLabeledShare <= 1, nameof(InitialLabeledShare), InitialLabeledShare, "must be in (0, 1]");
         Check(RegionSize >= 1, nameof(RegionSize), RegionSize, "must be at least 1 pixel");
         Check(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "must be at least 1");
+        Ssl.Validate();
         if (BackboneWeights is not null && !File.Exists(BackboneWeights))
             throw new FileNotFoundException($"backbone weights file not found: {BackboneWeights}", BackboneWeights);
     }

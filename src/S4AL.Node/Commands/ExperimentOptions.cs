@@ -62,7 +62,7 @@ public sealed class ExperimentOptions
         var seed = p.GetValue(_seed);
         var data = new DatasetOptions
         {
-            Kind = DatasetOptions.ParseKind(p.GetValue(_dataset)!),
+            Kind = Named("--dataset", p.GetValue(_dataset)!, DatasetOptions.ParseKind),
             Root = p.GetValue(_dataRoot),
             Classes = p.GetValue(_classes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             Height = p.GetValue(_height),
@@ -83,10 +83,10 @@ public sealed class ExperimentOptions
             Budget = Choice(p.GetValue(_budget)!, "--budget", ("per-image", false), ("global", true))
                 ? SelectionBudget.Global(Positive(p.GetValue(_globalBudget), "--global-budget"))
                 : SelectionBudget.PerImage(Positive(p.GetValue(_regionsPerImage), "--regions-per-image")),
-            Metric = AcquisitionMetrics.Parse(p.GetValue(_metric)!),
+            Metric = Named("--metric", p.GetValue(_metric)!, AcquisitionMetrics.Parse),
             Scorer = Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)),
             Mode = Choice(p.GetValue(_mode)!, "--mode", ("s4al", TrainingMode.S4al), ("supervised", TrainingMode.SupervisedOnly), ("full", TrainingMode.FullySupervised)),
-            Network = NetworkFactory.ParseKind(p.GetValue(_net)!),
+            Network = Named("--net", p.GetValue(_net)!, NetworkFactory.ParseKind),
             BackboneWeights = p.GetValue(_backbone),
             Ssl = defaults with
             {
@@ -106,6 +106,13 @@ public sealed class ExperimentOptions
         var labeledFrom = p.GetValue(_labeledFrom);
         if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
         return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom));
+    }
+
+    /// <summary>Parses with the engine's parser and puts the option's name in front of its message.</summary>
+    public static T Named<T>(string option, string value, Func<string, T> parse)
+    {
+        try { return parse(value); }
+        catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
     }
 
     static int Positive(int value, string option) =>

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace S4AL.Node.Tests;
+
+public class CommandLineTests
+{
+    static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "s4al-node-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Fact]
+    public void Run_writes_settings_labeled_set_and_per_cycle_results()
+    {
+        var dir = Path.Combine(TempDir(), "run");
+        var r = S4alProcess.Run("run", "--net", "tiny", "--height", "32", "--width", "48", "--pool-size", "16", "--val-size", "8",
+            "--region-size", "8", "--regions-per-image", "2", "--cycles", "1", "--epochs", "2", "--iters", "2", "--threads", "1", "--run-dir", dir);
+        Assert.True(r.ExitCode == 0, r.Error + r.Output);
+        Assert.Contains("cycle 0 acquired", r.Output);
+        var csv = File.ReadAllLines(Path.Combine(dir, "cycles.csv"));
+        Assert.Equal(3, csv.Length); // header + 2 training rounds
+        var share0 = double.Parse(csv[1].Split(',')[1], CultureInfo.InvariantCulture);
+        var share1 = double.Parse(csv[2].Split(',')[1], CultureInfo.InvariantCulture);
+        Assert.True(share1 > share0, $"labeled share did not grow: {share0} -> {share1}");
+        using var labeled = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "labeled.json")));
+        // 16 images, 2 fully labeled (at least a batch of 4? no: max(batch, 10%) = 4), 2 regions for each other image.
+        Assert.Equal(4, labeled.RootElement.GetProperty("fullyLabeled").GetArrayLength());
+        Assert.Equal(12 * 2, labeled.RootElement.GetProperty("regions").GetArrayLength());
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "settings.json")));
+        Assert.Equal(1, settings.RootElement.GetProperty("Settings").GetProperty("Cycles").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--metric", "bogus", "--metric")]
+    [InlineData("--net", "vgg", "vgg")]
+    [InlineData("--budget", "some", "--budget")]
+    [InlineData("--dataset", "imagenet", "imagenet")]
+    [InlineData("--device", "tpu", "--device")]
+    [InlineData("--batch", "1", "BatchSize")]
+    public void Invalid_options_give_one_line_naming_the_option_and_a_non_zero_exit(string option, string value, string named)
+    {
+        var r = S4alProcess.Run("run", option, value, "--run-dir", Path.Combine(TempDir(), "run"));
+        Assert.NotEqual(0, r.ExitCode);
+        var lines = r.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("s4al: error:", lines[0]);
+        Assert.Contains(named, lines[0]);
+    }
+
+    [Fact]
+    public void Missing_dataset_folder_is_named()
+    {
+        var missing = Path.Combine(TempDir(), "no-such-camvid");
+        var r = S4alProcess.Run("run", "--dataset", "camvid", "--data-root", missing, "--run-dir", Path.Combine(TempDir(), "run"));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(missing, r.Error);
+        Assert.DoesNotContain("   at ", r.Error); // no stack trace
+    }
+
+    [Fact]
+    public void Bench_prints_threads_and_ends_with_the_median()
+    {
+        var r = S4alProcess.Run("bench", "ssl-step", "--net", "tiny", "--height", "32", "--width", "48", "--iters", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var lines = r.Output.Trim().Split('\n');
+        Assert.Contains("threads=1", lines[0]);
+        Assert.Matches(@"^seconds_per_iter=\d+\.\d+$", lines[^1].Trim());
+        var floor = S4alProcess.Run("bench", "ssl-step", "--net", "tiny", "--height", "32", "--width", "48", "--iters", "2", "--threads", "1", "--floor");
+        Assert.True(floor.ExitCode == 0, floor.Error);
+        Assert.Contains("mode=floor", floor.Output);
+        Assert.Matches(@"^seconds_per_iter=\d+\.\d+$", floor.Output.Trim().Split('\n')[^1].Trim());
+    }
+}
