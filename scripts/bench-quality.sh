@@ -15,8 +15,9 @@
 #        OUT           output folder (default runs/quality)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEEDS=("${@:-1 2}"); [ $# -eq 0 ] && SEEDS=(1 2)
+SEEDS=("$@"); [ $# -eq 0 ] && SEEDS=(1 2)
 OUT=${OUT:-runs/quality}
+mkdir -p "$OUT"
 QUALITY_ARGS=${QUALITY_ARGS:-"--dataset fashion-mnist --height 64 --width 64 --pool-size 100 --val-size 100 --net mbv2 --region-size 8 --budget global --global-budget 160 --cycles 2 --epochs 10 --iters 10 --threads 2"}
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
@@ -31,7 +32,11 @@ run() { # name seed args...
   if [ -f "$dir/done" ]; then echo "skip $dir (done)"; return; fi
   echo "== $name seed $seed"
   # shellcheck disable=SC2086
-  $S4AL run $QUALITY_ARGS "${extra[@]}" --seed "$seed" --run-dir "$dir" "$@" > "$dir.log" 2>&1 && touch "$dir/done"
+  if $S4AL run $QUALITY_ARGS "${extra[@]}" --seed "$seed" --run-dir "$dir" "$@" > "$dir.log" 2>&1; then
+    touch "$dir/done"
+  else
+    echo "FAILED: see $dir.log"
+  fi
   tail -n 4 "$dir.log"
 }
 for seed in "${SEEDS[@]}"; do

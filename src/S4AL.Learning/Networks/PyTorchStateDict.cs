@@ -27,11 +27,13 @@ public static class PyTorchStateDict
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var scope = NewDisposeScope();
         var source = module.state_dict();
-        // The pickler writes the raw storage; a channels-last weight would need its permuted strides
-        // written too. Plain row-major copies keep the file identical to what PyTorch writes.
+        // The pickler writes each tensor's whole storage with its offset: a channels-last weight
+        // would need its permuted strides, and a weight that is a view into a shared buffer (the
+        // trainer's flat parameters) would drag the whole buffer along. A fresh row-major copy of
+        // each tensor keeps the file identical to what PyTorch writes.
         var dict = new Dictionary<string, Tensor>(source.Count);
         foreach (var (key, tensor) in source)
-            dict[key] = tensor.is_contiguous() ? tensor.detach() : tensor.detach().contiguous();
+            dict[key] = tensor.detach().contiguous().clone();
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
