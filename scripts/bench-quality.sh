@@ -31,8 +31,11 @@ run() { # name seed args...
   local dir="$OUT/$name-s$seed"
   if [ -f "$dir/done" ]; then echo "skip $dir (done)"; return; fi
   echo "== $name seed $seed"
+  local shared=$QUALITY_ARGS
+  # A run that sets its own number of cycles drops the shared one (an option may appear once).
+  case " $* " in *" --cycles "*) shared=$(sed -E 's/--cycles [0-9]+//' <<<"$shared");; esac
   # shellcheck disable=SC2086
-  if $S4AL run $QUALITY_ARGS "${extra[@]}" --seed "$seed" --run-dir "$dir" "$@" > "$dir.log" 2>&1; then
+  if $S4AL run $shared "${extra[@]}" --seed "$seed" --run-dir "$dir" "$@" > "$dir.log" 2>&1; then
     touch "$dir/done"
   else
     echo "FAILED: see $dir.log"
