@@ -30,7 +30,7 @@ public sealed record ActiveLearningSettings
 {
     /// <summary>Acquisition cycles. Training runs Cycles + 1 times: after the initial set and after each acquisition (the authors' "generations").</summary>
     public int Cycles { get; init; } = 2;
-    public int EpochsPerCycle { get; init; } = 20;
+    public int EpochsPerCycle { get; init; } = 10;
     /// <summary>The last training round runs this many times the epochs (the authors: 2).</summary>
     public int LastCycleEpochFactor { get; init; } = 2;
     public int IterationsPerEpoch { get; init; } = 10;
