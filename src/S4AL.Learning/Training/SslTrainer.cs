@@ -216,6 +216,7 @@ public sealed partial class SslTrainer : IDisposable
             throw new ArgumentException($"SupervisedOnAcquiredRegions trains labeled and unlabeled images in one pass; sizes differ: [{string.Join(",", labeled.Images.shape)}] vs [{string.Join(",", unlabeled.Images.shape)}]", nameof(unlabeled));
 
         using var scope = NewDisposeScope();
+        using var S = new ScalarScope();
         SeedGlobalGenerators();
         _optimizer.ZeroGrad();
         Student.train();
@@ -231,10 +232,10 @@ public sealed partial class SslTrainer : IDisposable
         {
             var (pi, pl, pa) = pool!.Value;
             supImages = cat([labeledImages, pi], 0);
-            supLabels = cat([labeledLabels, pl.masked_fill(pa.logical_not(), SslSettings.IgnoreIndex)], 0);
+            supLabels = cat([labeledLabels, pl.masked_fill(pa.logical_not(), S[SslSettings.IgnoreIndex])], 0);
         }
         var sup = SslLosses.Supervised(Student.forward(supImages), supLabels);
-        if (coldStart) sup = sup.mul(Settings.ColdStartSupervisedWeight);
+        if (coldStart) sup = sup.mul(S[Settings.ColdStartSupervisedWeight]);
         sup.backward();
 
         var zero = zeros(Array.Empty<long>(), ScalarType.Float32, Device);
@@ -350,7 +351,8 @@ public sealed partial class SslTrainer : IDisposable
         if (!Settings.AugmentInputBatches) return (batch.Images, batch.Labels, batch.Annotated);
         var maps = batch.Annotated.to(ScalarType.Float32).unsqueeze(1);
         var (images, labels, outMaps) = _augmentations.ScaleCropFlip(batch.Images, batch.Labels, maps, Settings.ScaleMin, Settings.ScaleMax, Settings.FlipProbability);
-        return (images, labels, outMaps!.squeeze(1).gt(0.5));
+        using var S = new ScalarScope();
+        return (images, labels, outMaps!.squeeze(1).gt(S[0.5]));
     }
 
     void CheckBatch(SegmentationBatch batch, string name)
