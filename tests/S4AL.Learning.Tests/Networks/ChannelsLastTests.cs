@@ -47,6 +47,24 @@ public class ChannelsLastTests
     }
 
     [Fact]
+    public void Channels_last_gives_the_same_gradients()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        using var plain = new TinySegNet(3);
+        using var nhwc = new TinySegNet(3);
+        nhwc.load_state_dict(plain.state_dict());
+        nhwc.ToChannelsLast();
+        var x = randn(2, 3, 16, 24);
+        var y = randint(0, 3, [2, 16, 24]);
+        nn.functional.cross_entropy(plain.call(x), y).backward();
+        nn.functional.cross_entropy(nhwc.call(x), y).backward();
+        var expected = plain.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        foreach (var (name, parameter) in nhwc.named_parameters())
+            Assert.True(parameter.grad!.allclose(expected[name], rtol: 1e-4, atol: 1e-6), name);
+    }
+
+    [Fact]
     public void Channels_last_network_trains_and_round_trips_through_the_pytorch_format()
     {
         using var scope = NewDisposeScope();

@@ -42,10 +42,12 @@ public class ForwardTests
     public void Single_image_training_batch_is_refused_like_pytorch_does()
     {
         using var scope = NewDisposeScope();
-        using var net = new DeepLabV3PlusMobileNetV2(3);
-        net.train();
-        var error = Assert.Throws<ArgumentException>(() => net.call(randn(1, 3, 32, 32)));
+        using var aspp = new ASPPModule(8, [1, 2], outChannels: 4);
+        aspp.train();
+        var error = Assert.Throws<ArgumentException>(() => aspp.call(randn(1, 8, 6, 6)));
         Assert.Contains("batch of at least 2", error.Message);
+        aspp.eval();
+        Assert.Equal(new long[] { 1, 4, 6, 6 }, aspp.call(randn(1, 8, 6, 6)).shape);
     }
 
     [Fact]
