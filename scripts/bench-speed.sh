@@ -10,9 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 H=${1:-96}; W=${2:-128}; ITERS=${3:-12}; THREADS=${THREADS:-2}
 REF_SCRIPT=${REF_SCRIPT:-../shared/bench/ref_ssl_step.py}
-: "${S4AL_REF:?set S4AL_REF to the unpacked authors' repository (see the header of $REF_SCRIPT)}"
+: "${S4AL_REF:?set S4AL_REF to the unpacked repository of the authors, see the header of $REF_SCRIPT}"
 if ! /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision >/dev/null
+fi
+# The authors' helpers import tabulate for printing only; Debian may not ship it.
+if ! /usr/bin/python3 -c "import tabulate" 2>/dev/null; then
+  shim=$(mktemp -d); echo 'def tabulate(*a, **k): return ""' > "$shim/tabulate.py"
+  export PYTHONPATH="$shim${PYTHONPATH:+:$PYTHONPATH}"
 fi
 dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
 S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
