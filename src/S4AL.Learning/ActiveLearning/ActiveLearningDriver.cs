@@ -76,7 +76,7 @@ public sealed class ActiveLearningDriver
     public CycleResult RunCycle(int cycle, LabeledRegionSet labeled, int lastCycle, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
     {
         var share = labeled.LabeledPixelShare();
-        int epochs = cycle == lastCycle ? _settings.EpochsPerCycle * _settings.LastCycleEpochFactor : _settings.EpochsPerCycle;
+        int epochs = _settings.EpochsOfCycle(cycle, lastCycle);
         progress?.Report(new ActiveLearningProgress.CycleStarted(cycle, lastCycle, epochs, labeled, share));
 
         var trainWatch = Stopwatch.StartNew();

@@ -51,7 +51,8 @@ public sealed record ActiveLearningSettings
     /// <summary>Seed of every random choice: initial set, sampling, augmentation, network initialization.</summary>
     public int Seed { get; init; } = 1;
 
-    public int EpochsOfCycle(int cycle) => cycle == Cycles ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
+    /// <summary>Epochs of a training round; the last round (<paramref name="lastCycle"/>) trains longer.</summary>
+    public int EpochsOfCycle(int cycle, int lastCycle) => cycle == lastCycle ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
 
     /// <summary>Throws naming the first setting that is out of range.</summary>
     public void Validate()

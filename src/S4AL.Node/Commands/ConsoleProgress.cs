@@ -12,8 +12,6 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<Ac
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     bool _midLine;
 
-    public static ConsoleProgress ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
-
     public void Report(ActiveLearningProgress value)
     {
         switch (value)
