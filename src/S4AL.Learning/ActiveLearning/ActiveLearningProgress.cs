@@ -11,6 +11,10 @@ public abstract record ActiveLearningProgress
     public sealed record EpochCompleted(int Cycle, int Epoch, int Epochs, double LearningRate, LossSummary Losses, double Seconds) : ActiveLearningProgress;
     public sealed record Evaluated(int Cycle, SegmentationMetrics Result) : ActiveLearningProgress;
     public sealed record Scoring(int Cycle, int ImagesScored, int Images) : ActiveLearningProgress;
+    /// <summary>Distributed scoring: <paramref name="ShardsDone"/> of <paramref name="Shards"/> pool shards have returned their candidates.</summary>
+    public sealed record ShardsScored(int Cycle, int ShardsDone, int Shards) : ActiveLearningProgress;
+    /// <summary>A resumed run: where it picks up after a crash or a stop.</summary>
+    public sealed record Resumed(int Cycle, string Phase, string Detail) : ActiveLearningProgress;
     public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
 }
