@@ -80,8 +80,9 @@ public sealed class ActiveLearningDriver
         progress?.Report(new ActiveLearningProgress.CycleStarted(cycle, lastCycle, epochs, labeled, share));
 
         var trainWatch = Stopwatch.StartNew();
-        using var trainer = CreateTrainer(cycle, labeled);
-        Train(trainer, cycle, epochs, labeled, progress, cancel);
+        using var run = new CycleTrainingRun(_pool, _settings, _device, cycle, lastCycle, labeled);
+        run.RunToEnd(progress, cancel);
+        var trainer = run.Trainer;
         trainWatch.Stop();
 
         var evaluation = Evaluate(trainer.Student);
@@ -104,66 +105,6 @@ public sealed class ActiveLearningDriver
         return result;
     }
 
-    /// <summary>A fresh student and teacher for the cycle (the authors re-initialize every cycle).</summary>
-    public SslTrainer CreateTrainer(int cycle, LabeledRegionSet labeled)
-    {
-        var ssl = _settings.Mode == TrainingMode.S4al
-            ? _settings.Ssl
-            // Supervised baselines: an endless cold start at weight 1 is exactly "L_sup only".
-            : _settings.Ssl with { ColdStartEpochs = int.MaxValue, ColdStartSupervisedWeight = 1.0, SupervisedOnAcquiredRegions = false };
-        var trainer = new SslTrainer(() =>
-        {
-            var net = NetworkFactory.Create(_settings.Network, _pool.NumClasses);
-            if (_settings.BackboneWeights is not null) net.LoadBackboneStateDict(_settings.BackboneWeights);
-            return net;
-        }, _pool.NumClasses, ssl, _device, Seeds.Derive(_settings.Seed, "cycle", cycle), cycle);
-        trainer.SetLabeledClassCounts(LabelStatistics.CountLabeledPixels(_pool, labeled));
-        return trainer;
-    }
-
-    /// <summary>
-    /// The images of the labeled batches: the fully labeled ones (in S4AL, acquired regions
-    /// reach the supervised loss only through <see cref="SslSettings.SupervisedOnAcquiredRegions"/>),
-    /// or every image with a label for the supervised-only baseline.
-    /// </summary>
-    public int[] SupervisedImages(LabeledRegionSet labeled) =>
-        Enumerable.Range(0, _pool.Count)
-            .Where(i => _settings.Mode == TrainingMode.SupervisedOnly ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
-            .ToArray();
-
-    void Train(SslTrainer trainer, int cycle, int epochs, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress, CancellationToken cancel)
-    {
-        var supervised = SupervisedImages(labeled);
-        int b = _settings.BatchSize;
-        using var labeledBatches = BatchPrefetcher.ForDataset(_pool, new IndexSampler(supervised, Seeds.Derive(_settings.Seed, "labeled-sampler", cycle)), b, labeled, _device);
-        // Supervised baselines never look at unlabeled images, so they do not load them.
-        using var poolBatches = _settings.Mode == TrainingMode.S4al
-            ? BatchPrefetcher.ForDataset(_pool, new IndexSampler(Enumerable.Range(0, _pool.Count).ToArray(), Seeds.Derive(_settings.Seed, "pool-sampler", cycle)), b, labeled, _device)
-            : null;
-
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            var epochWatch = Stopwatch.StartNew();
-            trainer.SetEpoch(epoch, epochs);
-            double total = 0, sup = 0, unsup = 0, rep = 0;
-            bool needsPool = poolBatches is not null && !trainer.Settings.IsColdStart(epoch);
-            for (int step = 0; step < _settings.IterationsPerEpoch; step++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                using var lb = labeledBatches.Next(cancel);
-                using var ub = needsPool ? poolBatches!.Next(cancel) : null;
-                var replayIndices = needsPool ? trainer.DrawReplay(b, epoch) : null;
-                using var rb = replayIndices is null ? null : BatchBuilder.Build(_pool, replayIndices, labeled, _device, cancel);
-                var r = trainer.Step(lb, ub, rb, epoch);
-                total += r.Total; sup += r.Supervised; unsup += r.Unsupervised; rep += r.Unsupervised2;
-                progress?.Report(new ActiveLearningProgress.StepCompleted(cycle, epoch, step, _settings.IterationsPerEpoch, r.Total));
-            }
-            int n = _settings.IterationsPerEpoch;
-            progress?.Report(new ActiveLearningProgress.EpochCompleted(cycle, epoch, epochs, trainer.LearningRate,
-                new LossSummary(total / n, sup / n, unsup / n, rep / n), epochWatch.Elapsed.TotalSeconds));
-        }
-    }
-
     /// <summary>Scores the pool and returns the regions to annotate, in selection order.</summary>
     public IReadOnlyList<RegionRef> Acquire(SegmentationNetwork scorer, int cycle, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -177,13 +118,7 @@ public sealed class ActiveLearningDriver
     }
 
     /// <summary>How the pool is scored; the same for every shard, so merged shard results equal one pass.</summary>
-    public RegionScoringSettings ScoringSettings() => new()
-    {
-        Metric = _settings.Metric,
-        Budget = _settings.Budget,
-        BatchSize = _settings.EvaluationBatchSize,
-        Seed = Seeds.Derive(_settings.Seed, "random-metric"),
-    };
+    public RegionScoringSettings ScoringSettings() => _settings.ScoringSettings();
 
     /// <summary>Confusion-matrix metrics of a network on the validation split.</summary>
     public SegmentationMetrics Evaluate(SegmentationNetwork network) =>

@@ -54,6 +54,15 @@ public sealed record ActiveLearningSettings
     /// <summary>Epochs of a training round; the last round (<paramref name="lastCycle"/>) trains longer.</summary>
     public int EpochsOfCycle(int cycle, int lastCycle) => cycle == lastCycle ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
 
+    /// <summary>How the pool is scored; the same for every shard, so merged shard results equal one pass.</summary>
+    public RegionScoringSettings ScoringSettings() => new()
+    {
+        Metric = Metric,
+        Budget = Budget,
+        BatchSize = EvaluationBatchSize,
+        Seed = Seeds.Derive(Seed, "random-metric"),
+    };
+
     /// <summary>Throws naming the first setting that is out of range.</summary>
     public void Validate()
     {

@@ -198,6 +198,17 @@ public sealed partial class SslTrainer
     /// CPU copy: TorchSharp's own Tensor.Save refuses non-contiguous tensors, and
     /// channels-last conv weights are exactly that.
     /// </summary>
+    /// <summary>
+    /// Loads the student or teacher part of a saved trainer state (<see cref="StateParts.Student"/>,
+    /// <see cref="StateParts.Teacher"/>) into a network of the same architecture, e.g. to score with it.
+    /// </summary>
+    public static void LoadNetwork(byte[] part, string partName, nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentNullException.ThrowIfNull(network);
+        ReadPart(part, partName, r => ReadModule(r, network, partName));
+    }
+
     static void WriteModule(BinaryWriter writer, nn.Module module)
     {
         var entries = module.state_dict();

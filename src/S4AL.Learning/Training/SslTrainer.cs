@@ -134,6 +134,12 @@ public sealed partial class SslTrainer : IDisposable
     public SegmentationNetwork Teacher { get; }
     /// <summary>Dataset indices of pool images seen in earlier steps (filled by <see cref="Step"/>).</summary>
     public ReplayBuffer Replay { get; }
+    /// <summary>
+    /// Whether <see cref="Step"/> adds the unlabeled batch to <see cref="Replay"/> (default). A caller
+    /// that keeps the buffer elsewhere (the replay-buffer actor, see <see cref="ActiveLearning.IReplayExchange"/>)
+    /// turns it off and feeds that buffer itself.
+    /// </summary>
+    public bool FillsReplayBuffer { get; init; } = true;
     /// <summary>Learning rate of the next SGD step.</summary>
     public double LearningRate { get; private set; }
     /// <summary>Steps run so far (<see cref="Step"/> and <see cref="FloorStep"/>).</summary>
@@ -271,7 +277,7 @@ public sealed partial class SslTrainer : IDisposable
                 unsup2.backward();
                 eta2 = eta2PerImage.mean();
             }
-            if (Settings.FillsReplay(Cycle, epoch)) Replay.Add(unlabeled!.Indices);
+            if (FillsReplayBuffer && Settings.FillsReplay(Cycle, epoch)) Replay.Add(unlabeled!.Indices);
         }
 
         _optimizer.Step();

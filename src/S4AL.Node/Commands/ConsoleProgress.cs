@@ -7,7 +7,7 @@ namespace S4AL.Node.Commands;
 /// Prints experiment progress: on a terminal the current step is redrawn in place;
 /// when output is redirected (logs, CI) only whole lines are written, one per epoch and event.
 /// </summary>
-public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<ActiveLearningProgress>
+public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDisplay
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     bool _midLine;
@@ -35,6 +35,13 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<Ac
                 if (live) { Write(string.Create(Inv, $"\rcycle {s.Cycle} scoring {s.ImagesScored}/{s.Images} images   ")); _midLine = true; }
                 if (s.ImagesScored == s.Images) Line(string.Create(Inv, $"cycle {s.Cycle} scored {s.Images} pool images"));
                 break;
+            case ActiveLearningProgress.ShardsScored s:
+                if (live) { Write(string.Create(Inv, $"\rcycle {s.Cycle} scoring: {s.ShardsDone}/{s.Shards} shards   ")); _midLine = true; }
+                if (s.ShardsDone == s.Shards) Line(string.Create(Inv, $"cycle {s.Cycle} scored {s.Shards} pool shards"));
+                break;
+            case ActiveLearningProgress.Resumed r:
+                Line(string.Create(Inv, $"resuming in cycle {r.Cycle} ({r.Phase}): {r.Detail}"));
+                break;
             case ActiveLearningProgress.Acquired a:
                 Line(string.Create(Inv, $"cycle {a.Cycle} acquired {a.Regions.Count} regions: {100 * a.LabeledPixelShare:0.00}% of pool pixels now labeled"));
                 break;
@@ -55,6 +62,14 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<Ac
         {
             if (_midLine) { output.Write("\r" + new string(' ', 79) + "\r"); _midLine = false; }
             output.WriteLine(text);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (output)
+        {
+            if (_midLine) { output.Write("\r" + new string(' ', 79) + "\r"); _midLine = false; }
         }
     }
 }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace S4AL.Node.Commands;
 
 /// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
-public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null)
+public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null, int ShardSize = ExperimentOptions.DefaultShardSize)
 {
     [JsonIgnore] public Device Device => DeviceParser.Parse(DeviceName);
 }
@@ -18,6 +18,7 @@ public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings 
 public sealed class ExperimentOptions
 {
     static readonly ActiveLearningSettings D = new();
+    public const int DefaultShardSize = 50;
 
     readonly Option<string> _dataset = new("--dataset") { Description = "synthetic (built in), fashion-mnist (scenes from Debian's dataset-fashion-mnist), camvid, cityscapes or folder", DefaultValueFactory = _ => "synthetic" };
     readonly Option<string?> _dataRoot = new("--data-root") { Description = "Dataset folder (camvid, cityscapes, folder), or the Fashion-MNIST folder" };
@@ -47,13 +48,14 @@ public sealed class ExperimentOptions
     readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
     readonly Option<string?> _labeledFrom = new("--labeled-from") { Description = "Start from this labeled set (a run folder's labeled.json) instead of a random initial set" };
-    readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, checkpoints and results (default: runs/<time>)" };
+    readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, journal, checkpoints and results (default: runs/<time>); an unfinished run in it is resumed" };
+    readonly Option<int> _shardSize = new("--shard-size") { Description = "Pool images per scoring shard (the unit of work of a scorer)", DefaultValueFactory = _ => DefaultShardSize };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                      _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
-                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir })
+                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize })
             command.Options.Add(option);
     }
 
@@ -105,8 +107,21 @@ public sealed class ExperimentOptions
         var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var labeledFrom = p.GetValue(_labeledFrom);
         if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
-        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom));
+        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom),
+            Positive(p.GetValue(_shardSize), "--shard-size"));
     }
+
+    /// <summary>
+    /// Options given on the command line that define the experiment (not where or how it runs):
+    /// when none is given, a run folder's existing experiment is resumed as it was defined.
+    /// </summary>
+    public IReadOnlyList<string> ExperimentOptionsGiven(ParseResult p) =>
+        new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
+                _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
+                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize }
+            .Where(o => p.GetResult(o) is { Implicit: false })
+            .Select(o => o.Name)
+            .ToList();
 
     /// <summary>Parses with the engine's parser and puts the option's name in front of its message.</summary>
     public static T Named<T>(string option, string value, Func<string, T> parse)

@@ -1,45 +1,186 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
-using S4AL.Learning.Acquisition;
+using Akka.Actor;
+using Microsoft.Extensions.Hosting;
+using S4AL.Actors.Coordinator;
+using S4AL.Actors.Hosting;
+using S4AL.Actors.Reports;
+using S4AL.Actors.Scorer;
+using S4AL.Actors.Trainer;
+using S4AL.Actors.Workspace;
+using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
-using S4AL.Learning.Networks;
+using S4AL.Node.Hosting;
+using S4AL.Node.Runs;
 using TorchSharp;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
 namespace S4AL.Node.Commands;
 
-/// <summary>`s4al run`: a whole active-learning experiment on one machine.</summary>
+/// <summary>`s4al run`: a whole active-learning experiment on this machine, as a one-node cluster with every role.</summary>
 public static class RunCommand
 {
+    /// <summary>Environment variable with extra HOCON for the embedded node (tests: serialize-messages = on).</summary>
+    public const string ExtraHoconVariable = "S4AL_EXTRA_HOCON";
+
     public static Command Create()
     {
         var o = new ExperimentOptions();
-        var cmd = new Command("run", "Run a complete S4AL experiment (initial set, cycles of training, scoring, acquisition and oracle annotation, evaluation after each cycle) on this machine.");
+        var runtime = new Option<string>("--runtime") { Description = "actors (the one-node cluster: journal, resume after a crash) or in-process (the engine's driver, no actors; for comparison)", DefaultValueFactory = _ => "actors" };
+        var cmd = new Command("run", "Run a complete S4AL experiment (initial set, cycles of training, scoring, acquisition and oracle annotation, evaluation after each cycle) on this machine. Running it again on an unfinished run folder resumes it.");
         o.AddTo(cmd);
+        cmd.Options.Add(runtime);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
-            return Run(spec, Console.Out);
+            return parse.GetValue(runtime) switch
+            {
+                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out),
+                "in-process" => RunInProcess(spec, Console.Out),
+                var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
+            };
         }));
         return cmd;
     }
 
-    public static int Run(ExperimentSpec spec, TextWriter output)
+    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output)
+    {
+        torch.set_num_threads(spec.Threads);
+        var watch = Stopwatch.StartNew();
+        using var folder = RunFolder.Open(spec.RunDir);
+        RunFolder.CheckJournal(folder.Journal);
+        var settings = new NodeSettings
+        {
+            Persistence = PersistenceOptions.Sqlite(folder.Journal),
+            Trainer = new TrainerOptions { Device = spec.DeviceName },
+            Scorer = new ScorerOptions { Device = spec.DeviceName },
+            LogFile = folder.Log,
+            ExtraHocon = Environment.GetEnvironmentVariable(ExtraHoconVariable),
+        };
+        using var host = NodeHost.Build(settings);
+        host.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            var system = host.System();
+            var coordinator = host.Registry().Get<CoordinatorKey>();
+            var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output);
+            output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
+
+            using var display = ProgressDisplay.Create(output);
+            var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            ConsoleCancelEventHandler interrupt = (_, e) =>
+            {
+                e.Cancel = true;
+                done.TrySetResult(new RunOutcome.Failed("interrupted; run the same command again to resume"));
+            };
+            Console.CancelKeyPress += interrupt;
+            try
+            {
+                system.ActorOf(RunClientActor.Props(coordinator, plan, data, display, done, TimeSpan.FromMinutes(2)), "run-client");
+                var outcome = done.Task.GetAwaiter().GetResult();
+                display.Dispose();
+                switch (outcome)
+                {
+                    case RunOutcome.Completed c:
+                        var results = RunFolderReport.CycleResults(c.State, data);
+                        output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
+                        foreach (var r in results)
+                            output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
+                        return 0;
+                    case RunOutcome.Failed f:
+                        Console.Error.WriteLine($"s4al: error: {f.Error} (log: {folder.Log})");
+                        return 1;
+                    default:
+                        throw new InvalidOperationException($"unknown outcome {outcome}");
+                }
+            }
+            finally
+            {
+                Console.CancelKeyPress -= interrupt;
+            }
+        }
+        finally
+        {
+            host.StopAsync().Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>
+    /// The run folder's experiment: the one in its journal (resumed; options given on the
+    /// command line must agree with it), or a new one planned from the options.
+    /// </summary>
+    static (ExperimentPlan Plan, ExperimentData Data) ResolvePlan(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, RunFolder folder,
+        ActorSystem system, IActorRef coordinator, TextWriter output)
+    {
+        var existing = AskCoordinator<ExperimentList>(system, coordinator, new ListExperiments()).Experiments.FirstOrDefault(e => e.Found);
+        if (existing is null)
+        {
+            var (plan, data) = ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
+            ExperimentReport.WriteAtomically(folder.Settings, plan.Definition);
+            return (plan, data);
+        }
+        var saved = AskCoordinator<Subscribed>(system, coordinator, new Subscribe(existing.Experiment)).State?.Plan
+            ?? throw new UsageException($"run folder {spec.RunDir}: its journal lists experiment {existing.Experiment} but has no state for it");
+        if (Path.GetFullPath(saved.RunDirectory) != Path.GetFullPath(spec.RunDir))
+            throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} created in {saved.RunDirectory}; run folders cannot be moved (their journal names their checkpoints)");
+        if (optionsGiven.Count > 0)
+        {
+            var (asked, _) = ExperimentPlanner.Plan(spec, saved.Id);
+            if (!asked.SameExperimentAs(saved))
+                throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} with other settings than {string.Join(", ", optionsGiven)} ask for; " +
+                    $"run `s4al run --run-dir {spec.RunDir}` without experiment options to resume it (settings: {folder.Settings}), or use another run folder");
+        }
+        var definition = ExperimentDefinition.FromJson(saved.Definition, folder.Settings);
+        var (pool, validation) = Datasets.Open(definition.Data);
+        output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
+        return (saved, new ExperimentData(definition, pool, validation));
+    }
+
+    /// <summary>Asks the coordinator, failing with the journal's error if it cannot recover.</summary>
+    static T AskCoordinator<T>(ActorSystem system, IActorRef coordinator, object message)
+    {
+        var recoveryFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = system.ActorOf(Props.Create(() => new RecoveryWatcher(recoveryFailed)));
+        try
+        {
+            var ask = coordinator.Ask<T>(message, TimeSpan.FromMinutes(2));
+            var first = Task.WhenAny(ask, recoveryFailed.Task).GetAwaiter().GetResult();
+            if (first == recoveryFailed.Task) throw new InvalidDataException($"the journal cannot be read: {recoveryFailed.Task.Result}");
+            try { return ask.GetAwaiter().GetResult(); }
+            catch (AskTimeoutException) { throw new IOException("the coordinator did not answer within 2 minutes (see the log in the run folder)"); }
+        }
+        finally
+        {
+            system.Stop(watcher);
+        }
+    }
+
+    sealed class RecoveryWatcher : ReceiveActor
+    {
+        public RecoveryWatcher(TaskCompletionSource<string> failed)
+        {
+            Receive<CoordinatorRecoveryFailed>(f => failed.TrySetResult(f.Reason));
+        }
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(CoordinatorRecoveryFailed));
+    }
+
+    /// <summary>The engine's in-process driver: no actors, no journal (the reference the actor runtime is measured against).</summary>
+    public static int RunInProcess(ExperimentSpec spec, TextWriter output)
     {
         torch.set_num_threads(spec.Threads);
         var (pool, validation) = Datasets.Open(spec.Data);
         Directory.CreateDirectory(spec.RunDir);
-        ExperimentReport.WriteAtomically(Path.Combine(spec.RunDir, "settings.json"),
-            JsonSerializer.Serialize(spec, new JsonSerializerOptions { WriteIndented = true }));
+        ExperimentReport.WriteAtomically(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), new ExperimentDefinition(spec.Data, spec.Settings).ToJson());
         output.WriteLine($"pool: {pool.Name} ({pool.Count} images {pool.Height}x{pool.Width}, {pool.NumClasses} classes); validation: {validation.Count} images; run folder: {spec.RunDir}");
 
         var watch = Stopwatch.StartNew();
         var driver = new ActiveLearningDriver(pool, validation, spec.Settings, spec.Device);
         var results = new List<CycleResult>();
-        var progress = new ConsoleProgress(output, live: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
-        var labeledPath = Path.Combine(spec.RunDir, "labeled.json");
-        var report = new Progress(progress, e =>
+        using var display = ProgressDisplay.Create(output);
+        var labeledPath = Path.Combine(spec.RunDir, RunFolderReport.LabeledSetFileName);
+        var report = new Progress(display, e =>
         {
             switch (e)
             {
@@ -53,6 +194,7 @@ public static class RunCommand
         });
         var start = spec.LabeledFrom is null ? null : LabeledSetFile.Read(spec.LabeledFrom);
         driver.Run(report, start: start);
+        display.Dispose();
         output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
         foreach (var r in results)
             output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");

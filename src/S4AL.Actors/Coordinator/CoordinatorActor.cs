@@ -1,0 +1,375 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using S4AL.Actors.Reports;
+using S4AL.Actors.Workspace;
+using S4AL.Domain;
+using S4AL.Domain.Experiments;
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.Data;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.ScorerProtocol;
+using static S4AL.Domain.Protocols.TrainerProtocol;
+
+namespace S4AL.Actors.Coordinator;
+
+/// <summary>
+/// Advances every experiment through its cycles (a cluster singleton on role
+/// <c>coordinator</c>, event-sourced). Decisions come from <see cref="ExperimentDecisions"/>;
+/// events are persisted before anything is acknowledged or sent, and after a restart the
+/// actor resumes each experiment in the phase its journal shows: it re-asks for training
+/// from the last reported checkpoint, re-sends only shards without a persisted result and
+/// never re-acquires a cycle that was acquired.
+/// </summary>
+public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
+{
+    sealed record Tick : INoSerializationVerificationNeeded
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    sealed record TrainerSlot(string Node, string Device)
+    {
+        public ExperimentId? Assigned { get; set; }
+    }
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly CoordinatorOptions _options;
+    readonly IActorRef _scorers;
+    readonly ExperimentDataCache _data;
+    CoordinatorState _state = CoordinatorState.Empty;
+    readonly Dictionary<IActorRef, TrainerSlot> _trainers = new();
+    readonly Dictionary<ExperimentId, IActorRef> _training = new();
+    readonly Dictionary<(ExperimentId Experiment, int Cycle, int Shard), DateTime> _shardsInFlight = new();
+    readonly Dictionary<ExperimentId, HashSet<IActorRef>> _subscribers = new();
+    // Experiments stopped by an error, until they are submitted again; not persisted, so a restart retries them.
+    readonly Dictionary<ExperimentId, string> _failed = new();
+    // Attempts this incarnation started and has not sent to a trainer yet; any other attempt found in the state is stale and gets a new one.
+    readonly HashSet<(ExperimentId Experiment, int Cycle, int Attempt)> _freshAttempts = new();
+
+    public CoordinatorActor(CoordinatorOptions options, IActorRef scorers, ExperimentDataCache data)
+    {
+        _options = options;
+        _scorers = scorers;
+        _data = data;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is CoordinatorSnapshot snapshot) _state = CoordinatorState.FromSnapshot(snapshot);
+        });
+        Recover<IExperimentEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var s in _state.Experiments.Values)
+                _log.Info("recovered experiment {0}: cycle {1}, phase {2}, {3} cycles done", s.Id, s.Cycle, s.Phase, s.History.Count);
+            Timers.StartPeriodicTimer("tick", Tick.Instance, _options.TickInterval);
+            Self.Tell(Tick.Instance);
+        });
+
+        Command<SubmitExperiment>(OnSubmit);
+        Command<GetStatus>(g => Sender.Tell(Status(g.Experiment)));
+        Command<ListExperiments>(_ => Sender.Tell(new ExperimentList(_state.Experiments.Values.Select(s => Status(s.Id)).ToArray())));
+        Command<Subscribe>(s =>
+        {
+            if (!_subscribers.TryGetValue(s.Experiment, out var set)) _subscribers[s.Experiment] = set = new HashSet<IActorRef>();
+            if (set.Add(Sender)) Context.Watch(Sender);
+            Sender.Tell(new Subscribed(s.Experiment, _state.Find(s.Experiment) is { } known ? ExperimentSnapshot.From(known) : null));
+            if (_failed.TryGetValue(s.Experiment, out var error) && _state.Find(s.Experiment) is { } failed)
+                Sender.Tell(new ExperimentFailed(s.Experiment, failed.Cycle, error));
+        });
+        Command<RegisterTrainer>(r =>
+        {
+            if (!_trainers.ContainsKey(Sender))
+            {
+                _trainers[Sender] = new TrainerSlot(r.Node, r.Device);
+                Context.Watch(Sender);
+                _log.Info("trainer {0} ({1}) registered", r.Node, r.Device);
+            }
+            Sender.Tell(new TrainerRegistered());
+            AdvanceAll();
+        });
+        Command<Terminated>(t => OnTerminated(t.ActorRef));
+        Command<ReportCheckpoint>(OnCheckpoint);
+        Command<ReportTrained>(OnTrained);
+        Command<ReportTrainingFailed>(f =>
+        {
+            Release(f.Experiment);
+            Fail(f.Experiment, f.Cycle, $"training failed: {f.Error}");
+        });
+        Command<TrainingCancelled>(c => Release(c.Experiment));
+        Command<TrainerBusy>(b =>
+        {
+            // The trainer works for another experiment (e.g. assigned by a coordinator before a fail-over).
+            if (_trainers.TryGetValue(Sender, out var slot)) slot.Assigned = b.BusyWith;
+            if (_training.TryGetValue(b.Experiment, out var t) && t.Equals(Sender)) _training.Remove(b.Experiment);
+        });
+        Command<ReportShardScored>(OnShardScored);
+        Command<ReportShardFailed>(f =>
+        {
+            _shardsInFlight.Remove((f.Experiment, f.Cycle, f.Shard));
+            Fail(f.Experiment, f.Cycle, $"scoring shard {f.Shard} failed: {f.Error}");
+        });
+        Command<StepProgress>(p => Publish(p.Experiment, p));
+        Command<EpochProgress>(p => Publish(p.Experiment, p));
+        Command<Tick>(_ => { ResendOverdueShards(); AdvanceAll(); });
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("snapshot failed: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => _options.PersistenceId;
+
+    /// <summary>An event the journal refuses (e.g. it cannot be serialized) must stop the experiment, not be retried forever.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        if (@event is IExperimentEvent e)
+            Fail(e.Experiment, _state.Find(e.Experiment)?.Cycle ?? 0, $"the journal refused event {e.GetType().Name}: {cause.Message}");
+    }
+
+    /// <summary>A journal that cannot be read stops the coordinator; the local run command and the logs must say why, in one line.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        var detail = reason is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : reason;
+        _log.Error(reason, "the coordinator cannot recover from its journal");
+        Context.System.EventStream.Publish(new CoordinatorRecoveryFailed($"{detail.GetType().Name}: {detail.Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    void OnSubmit(SubmitExperiment submit)
+    {
+        var id = submit.Plan.Id;
+        var decision = ExperimentDecisions.Submit(_state.Find(id), submit.Plan);
+        if (decision.IsRefused)
+        {
+            Sender.Tell(new SubmitRefused(id, decision.Refusal!));
+            return;
+        }
+        bool known = decision.Events.IsEmpty;
+        _failed.Remove(id);
+        var replyTo = Sender;
+        PersistThen(decision, () =>
+        {
+            _log.Info(known ? "experiment {0} submitted again: resuming" : "experiment {0} submitted", id);
+            replyTo.Tell(new SubmitAccepted(id, known, Status(id)));
+            Advance(id);
+        });
+    }
+
+    void OnCheckpoint(ReportCheckpoint report)
+    {
+        var replyTo = Sender;
+        if (_state.Find(report.Experiment) is not { } s) return;
+        PersistThen(ExperimentDecisions.Checkpoint(s, report.Checkpoint),
+            () => replyTo.Tell(new CheckpointAccepted(report.Experiment, report.Checkpoint.Cycle, report.Checkpoint.Step)));
+    }
+
+    void OnTrained(ReportTrained report)
+    {
+        var replyTo = Sender;
+        if (_state.Find(report.Experiment) is not { } s) return;
+        var decision = ExperimentDecisions.Trained(s, report.Cycle, report.Model, report.Evaluation);
+        bool stale = decision.Events.IsEmpty && s.Cycle == report.Cycle && s.Phase == CyclePhase.Training;
+        PersistThen(decision, () =>
+        {
+            // A duplicate of a persisted report is confirmed again, so the trainer stops re-sending it.
+            if (!stale) replyTo.Tell(new TrainedAccepted(report.Experiment, report.Cycle));
+            if (_training.TryGetValue(report.Experiment, out var t) && t.Equals(replyTo)) Release(report.Experiment);
+            if (!decision.Events.IsEmpty)
+            {
+                _log.Info("experiment {0} cycle {1}: trained, validation mIoU {2:0.0000}", report.Experiment, report.Cycle, report.Evaluation.MeanIoU());
+                if (_state.Find(report.Experiment)!.IsDone) WriteReports(report.Experiment);
+            }
+            Advance(report.Experiment);
+        });
+    }
+
+    void OnShardScored(ReportShardScored report)
+    {
+        _shardsInFlight.Remove((report.Experiment, report.Cycle, report.Shard));
+        if (_state.Find(report.Experiment) is not { } s) return;
+        var decision = ExperimentDecisions.ShardDone(s, report.Cycle, report.Shard, report.Candidates, report.Seconds);
+        if (decision.IsRefused)
+        {
+            Fail(report.Experiment, report.Cycle, $"shard {report.Shard} from {report.Node}: {decision.Refusal}");
+            return;
+        }
+        PersistThen(decision, () => Advance(report.Experiment));
+    }
+
+    void AdvanceAll()
+    {
+        foreach (var id in _state.Experiments.Values.Select(s => s.Id).ToList()) Advance(id);
+    }
+
+    /// <summary>Does the next thing the experiment's state asks for, if it is not under way already.</summary>
+    void Advance(ExperimentId id)
+    {
+        if (_state.Find(id) is not { } s || _failed.ContainsKey(id)) return;
+        try
+        {
+            switch (ExperimentDecisions.Next(s))
+            {
+                case NextAction.Train:
+                    StartTraining(s);
+                    break;
+                case NextAction.Score:
+                    SendShards(s);
+                    break;
+                case NextAction.Acquire:
+                    var data = _data.Get(s.Plan.Definition, $"experiment {id}");
+                    var shardResults = s.ScoredShards.Values
+                        .Select(r => (IReadOnlyList<RegionScore>)r.Candidates.Select(c => new RegionScore(c.Image, c.Region, (float)c.Score)).ToList());
+                    var merged = RegionSelection.Merge(shardResults, data.Settings.Budget).Select(r => new RegionKey(r.Image, r.Region)).ToArray();
+                    PersistThen(ExperimentDecisions.Acquire(s, s.Cycle, merged), () =>
+                    {
+                        _log.Info("experiment {0} cycle {1}: acquired {2} regions", id, s.Cycle, merged.Length);
+                        Advance(id);
+                    });
+                    break;
+                case NextAction.Annotate:
+                    // Oracle mode: the dataset's ground truth is the annotation, revealed by the labeled set itself.
+                    PersistThen(ExperimentDecisions.Annotate(s, s.Cycle), () =>
+                    {
+                        WriteReports(id);
+                        Advance(id);
+                    });
+                    break;
+                case NextAction.StartNextCycle:
+                    PersistThen(ExperimentDecisions.StartNextCycle(s), () => Advance(id));
+                    break;
+                case NextAction.None:
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            Fail(id, s.Cycle, e.Message);
+        }
+    }
+
+    void StartTraining(ExperimentState s)
+    {
+        if (_training.ContainsKey(s.Id)) return;
+        var free = _trainers.FirstOrDefault(t => t.Value.Assigned is null);
+        if (free.Key is null) return;
+        var trainer = free.Key;
+        free.Value.Assigned = s.Id;
+        _training[s.Id] = trainer;
+        var decision = _freshAttempts.Remove((s.Id, s.Cycle, s.Attempt)) ? Decision.None : ExperimentDecisions.StartAttempt(s);
+        PersistThen(decision, () =>
+        {
+            _freshAttempts.Remove((s.Id, s.Cycle, _state.Find(s.Id)!.Attempt));
+            var now = _state.Find(s.Id)!;
+            _log.Info("experiment {0} cycle {1} attempt {2}: training on {3}{4}", s.Id, now.Cycle, now.Attempt, free.Value.Node,
+                now.LastCheckpoint is { } c ? $" from checkpoint of epoch {c.EpochsDone}" : "");
+            trainer.Tell(new TrainCycle(now.Plan, now.Cycle, now.Attempt, now.LabeledSet(), now.LastCheckpoint, null));
+        });
+    }
+
+    void SendShards(ExperimentState s)
+    {
+        var labeled = s.Acquired;
+        foreach (var shard in s.MissingShards())
+        {
+            var key = (s.Id, s.Cycle, shard.Index);
+            if (_shardsInFlight.ContainsKey(key)) continue;
+            var images = shard.Images.ToHashSet();
+            var order = new ScoreShard(s.Id, s.Plan.Definition, s.Cycle, shard.Index, shard.Images.ToArray(),
+                labeled.Where(r => images.Contains(r.Image)).ToArray(), s.Model!, null);
+            _scorers.Tell(order);
+            _shardsInFlight[key] = DateTime.UtcNow;
+        }
+    }
+
+    void ResendOverdueShards()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (key, sent) in _shardsInFlight.ToList())
+            if (now - sent > _options.ShardTimeout)
+            {
+                _log.Warning("experiment {0} cycle {1}: shard {2} unanswered after {3:0}s; sending it again", key.Experiment, key.Cycle, key.Shard, (now - sent).TotalSeconds);
+                _shardsInFlight.Remove(key);
+            }
+    }
+
+    void OnTerminated(IActorRef actor)
+    {
+        foreach (var set in _subscribers.Values) set.Remove(actor);
+        if (_trainers.Remove(actor, out var slot))
+        {
+            _log.Warning("trainer {0} is gone", slot.Node);
+            if (slot.Assigned is { } id && _training.TryGetValue(id, out var t) && t.Equals(actor))
+            {
+                _training.Remove(id);
+                Advance(id);
+            }
+        }
+    }
+
+    void Release(ExperimentId id)
+    {
+        if (_training.Remove(id, out var trainer) && _trainers.TryGetValue(trainer, out var slot)) slot.Assigned = null;
+        foreach (var slot2 in _trainers.Values.Where(v => v.Assigned == id)) slot2.Assigned = null;
+    }
+
+    void Fail(ExperimentId id, int cycle, string error)
+    {
+        _log.Error("experiment {0} cycle {1} stopped: {2}", id, cycle, error);
+        _failed[id] = error;
+        Publish(id, new ExperimentFailed(id, cycle, error));
+    }
+
+    void WriteReports(ExperimentId id)
+    {
+        var s = _state.Find(id)!;
+        try
+        {
+            RunFolderReport.Write(s, _data.Get(s.Plan.Definition, $"experiment {id}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Results are derived from the journal and rewritten after the next cycle; a full disk must not stop the experiment.
+            _log.Warning("experiment {0}: could not write the results to {1}: {2}", id, s.Plan.RunDirectory, e.Message);
+        }
+    }
+
+    /// <summary>Persists the decision's events, applies each, tells subscribers, then runs <paramref name="then"/>.</summary>
+    void PersistThen(Decision decision, Action then)
+    {
+        if (decision.Events.IsEmpty)
+        {
+            then();
+            return;
+        }
+        int left = decision.Events.Length;
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            if (e is ExperimentEvents.CycleStarted started) _freshAttempts.Add((started.Experiment, started.Cycle, started.Attempt));
+            Publish(e.Experiment, e);
+            if (LastSequenceNr % _options.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+            if (--left == 0) then();
+        });
+    }
+
+    void Publish(ExperimentId id, object message)
+    {
+        if (_subscribers.TryGetValue(id, out var set))
+            foreach (var subscriber in set) subscriber.Tell(message);
+    }
+
+    ExperimentStatus Status(ExperimentId id)
+    {
+        if (_state.Find(id) is not { } s) return ExperimentStatus.Unknown(id);
+        var trainer = _training.TryGetValue(id, out var t) && _trainers.TryGetValue(t, out var slot) ? slot.Node : null;
+        int shards = s.Phase == CyclePhase.Scoring || s.Phase == CyclePhase.Acquiring ? s.Shards().Length : 0;
+        return new ExperimentStatus(id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
+            s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer);
+    }
+
+    public static Props Props(CoordinatorOptions options, IActorRef scorers, ExperimentDataCache data) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(options, scorers, data));
+}

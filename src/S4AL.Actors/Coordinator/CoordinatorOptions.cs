@@ -1,0 +1,14 @@
+namespace S4AL.Actors.Coordinator;
+
+/// <summary>How the coordinator runs (bound from settings).</summary>
+public sealed record CoordinatorOptions
+{
+    /// <summary>The journal key; one per cluster.</summary>
+    public string PersistenceId { get; init; } = "s4al-coordinator";
+    /// <summary>A snapshot after this many events, so recovery replays few.</summary>
+    public int SnapshotEvery { get; init; } = 100;
+    /// <summary>A shard order without an answer after this long is sent again (its scorer node may be gone).</summary>
+    public TimeSpan ShardTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How often the coordinator re-checks pending work (free trainers, overdue shards).</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(2);
+}

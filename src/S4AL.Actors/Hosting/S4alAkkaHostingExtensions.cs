@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using S4AL.Actors.Coordinator;
+using S4AL.Actors.Replay;
+using S4AL.Actors.Scorer;
+using S4AL.Actors.Serialization;
+using S4AL.Actors.Trainer;
+using S4AL.Actors.Workspace;
+
+namespace S4AL.Actors.Hosting;
+
+/// <summary>Registry keys of the node's actors (Akka.Hosting's ActorRegistry).</summary>
+public sealed class CoordinatorKey;
+public sealed class ScorerRegionKey;
+public sealed class ReplayRegionKey;
+public sealed class TrainerKey;
+
+/// <summary>
+/// One Add-method per actor, as Akka.Hosting extensions, so the node, the tests and the
+/// cluster configurations wire the same actors the same way. A node with a role hosts the
+/// actor; without it, it gets a proxy (singleton proxy, shard-region proxy).
+/// </summary>
+public static class S4alAkkaHostingExtensions
+{
+    /// <summary>MessagePack for every <see cref="Domain.IS4alMessage"/>.</summary>
+    public static AkkaConfigurationBuilder WithS4alSerialization(this AkkaConfigurationBuilder builder) =>
+        builder.AddHocon(ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon), HoconAddMode.Prepend);
+
+    public static AkkaConfigurationBuilder WithS4alPersistence(this AkkaConfigurationBuilder builder, PersistenceOptions options) =>
+        builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
+
+    public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data, ScorerOptions options) =>
+        host
+            ? builder.WithShardRegion<ScorerRegionKey>("scorer", _ => ScorerActor.Props(data, options), new ScorerMessageExtractor(),
+                new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
+            : builder.WithShardRegionProxy<ScorerRegionKey>("scorer", NodeRoles.Scorer, new ScorerMessageExtractor());
+
+    public static AkkaConfigurationBuilder WithS4alReplay(this AkkaConfigurationBuilder builder, bool host) =>
+        host
+            // A buffer holds a training session's state: it must not be passivated while the trainer is in its cold start.
+            ? builder.WithShardRegion<ReplayRegionKey>("replay", _ => ReplayBufferActor.Props(), new ReplayMessageExtractor(),
+                new ShardOptions { Role = NodeRoles.Replay, RememberEntities = false, PassivateIdleEntityAfter = TimeSpan.Zero, ShouldPassivateIdleEntities = false })
+            : builder.WithShardRegionProxy<ReplayRegionKey>("replay", NodeRoles.Replay, new ReplayMessageExtractor());
+
+    /// <summary>The coordinator singleton (or only its proxy); call after <see cref="WithS4alScorers"/>, whose region it uses.</summary>
+    public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data, CoordinatorOptions options)
+    {
+        var singleton = new ClusterSingletonOptions { Role = NodeRoles.Coordinator };
+        return host
+            ? builder.WithSingleton<CoordinatorKey>("coordinator",
+                (_, registry, _) => CoordinatorActor.Props(options, registry.Get<ScorerRegionKey>(), data), singleton, createProxyToo: true)
+            : builder.WithSingletonProxy<CoordinatorKey>("coordinator", singleton);
+    }
+
+    /// <summary>The node's trainer; call after the coordinator and replay registrations.</summary>
+    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, ExperimentDataCache data, TrainerOptions options) =>
+        builder.WithActors((system, registry) =>
+        {
+            var trainer = system.ActorOf(TrainerActor.Props(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), data, options), "trainer");
+            registry.Register<TrainerKey>(trainer);
+        });
+}

@@ -1,0 +1,52 @@
+using S4AL.Actors.Workspace;
+using S4AL.Domain.Experiments;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+using S4AL.Learning.Evaluation;
+
+namespace S4AL.Actors.Reports;
+
+/// <summary>
+/// The results of a run folder, derived from the experiment state alone, so writing them again
+/// (after a restart) gives the same files: cycles.csv / cycles.json, labeled.json.
+/// </summary>
+public static class RunFolderReport
+{
+    public const string LabeledSetFileName = "labeled.json";
+
+    /// <summary>The engine's per-cycle results of every finished cycle.</summary>
+    public static IReadOnlyList<CycleResult> CycleResults(ExperimentState state, ExperimentData data)
+    {
+        var results = new List<CycleResult>();
+        int labeledRegions = state.Plan.InitialRegions.Length;
+        foreach (var record in state.History)
+        {
+            var metrics = Metrics(record.Evaluation, data.Pool.ClassNames);
+            results.Add(new CycleResult(record.Cycle, record.Evaluation.LabeledPixelShare, labeledRegions, metrics,
+                record.Acquired.Select(r => new RegionRef(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds));
+            labeledRegions += record.Acquired.Length;
+        }
+        return results;
+    }
+
+    public static SegmentationMetrics Metrics(CycleEvaluation evaluation, IReadOnlyList<string> classNames)
+    {
+        int n = evaluation.NumClasses;
+        if (evaluation.Confusion.Length != n * n)
+            throw new InvalidDataException($"a cycle evaluation holds {evaluation.Confusion.Length} confusion counts, not {n}x{n}");
+        var counts = new long[n, n];
+        for (int i = 0; i < n * n; i++) counts[i / n, i % n] = evaluation.Confusion[i];
+        return ConfusionMatrix.FromCounts(counts).ToMetrics(classNames.Count == n ? classNames : null);
+    }
+
+    /// <summary>Writes every result file of the run folder (atomically, file by file).</summary>
+    public static IReadOnlyList<CycleResult> Write(ExperimentState state, ExperimentData data)
+    {
+        var folder = state.Plan.RunDirectory;
+        Directory.CreateDirectory(folder);
+        var results = CycleResults(state, data);
+        ExperimentReport.Write(folder, results);
+        LabeledSetFile.Write(Path.Combine(folder, LabeledSetFileName), data.LabeledSet(state));
+        return results;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using S4AL.Actors.Workspace;
+using S4AL.Domain;
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+using S4AL.Learning.Networks;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.ScorerProtocol;
+using static TorchSharp.torch;
+
+namespace S4AL.Actors.Scorer;
+
+/// <summary>
+/// Scores one pool shard per order (a Cluster Sharding entity on role <c>scorer</c>). The
+/// model is loaded once per checkpoint (cached by its SHA-256) and only the shard's best
+/// candidate regions go back, never score maps. Orders that arrive while it scores wait.
+/// </summary>
+public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
+{
+    sealed record Scored(ReportShardScored Result, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    sealed record ScoringFailed(ScoreShard Order, Exception Error, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly ExperimentDataCache _data;
+    readonly Device _device;
+    readonly string _node;
+    SegmentationNetwork? _model;
+    string? _modelId;
+
+    public ScorerActor(ExperimentDataCache data, ScorerOptions options)
+    {
+        _data = data;
+        _device = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? new Device(options.Device) : CPU;
+        _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        Become(Idle);
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    void Idle()
+    {
+        Receive<ScoreShard>(order =>
+        {
+            var replyTo = Sender;
+            var self = Self;
+            Become(Busy);
+            Task.Factory.StartNew(() =>
+            {
+                try { self.Tell(new Scored(Score(order), replyTo)); }
+                catch (Exception e) { self.Tell(new ScoringFailed(order, e, replyTo)); }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        });
+    }
+
+    void Busy()
+    {
+        Receive<ScoreShard>(_ => Stash.Stash());
+        Receive<Scored>(s =>
+        {
+            s.ReplyTo.Tell(s.Result);
+            Stash.UnstashAll();
+            Become(Idle);
+        });
+        Receive<ScoringFailed>(f =>
+        {
+            _log.Error(f.Error, "scoring shard {0} of experiment {1} cycle {2} failed", f.Order.Shard, f.Order.Experiment, f.Order.Cycle);
+            f.ReplyTo.Tell(new ReportShardFailed(f.Order.Experiment, f.Order.Cycle, f.Order.Shard, $"{f.Error.GetType().Name}: {f.Error.Message}"));
+            Stash.UnstashAll();
+            Become(Idle);
+        });
+    }
+
+    /// <summary>Runs on a background thread; touches only the model cache, which no other thread uses while Busy.</summary>
+    ReportShardScored Score(ScoreShard order)
+    {
+        var watch = Stopwatch.StartNew();
+        var data = _data.Get(order.Definition, $"experiment {order.Experiment}");
+        var model = Model(order, data);
+        var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithRegions(order.Labeled.Select(r => new RegionRef(r.Image, r.Region)));
+        var scorer = new RegionScorer(model, data.Settings.ScoringSettings(), _device);
+        var best = scorer.ScoreShard(order.Cycle, order.Images, labeled, indices => BatchBuilder.Build(data.Pool, indices, null, _device));
+        var candidates = best.Select(r => new RegionCandidate(r.Image, r.Region, r.Score)).ToArray();
+        _log.Info("scored shard {0} of experiment {1} cycle {2}: {3} images, {4} candidates in {5:0.0}s", order.Shard, order.Experiment, order.Cycle, order.Images.Length, candidates.Length, watch.Elapsed.TotalSeconds);
+        return new ReportShardScored(order.Experiment, order.Cycle, order.Shard, candidates, watch.Elapsed.TotalSeconds, _node);
+    }
+
+    SegmentationNetwork Model(ScoreShard order, ExperimentData data)
+    {
+        var id = $"{order.Model.Sha256}/{data.Settings.Scorer}";
+        if (_model is not null && _modelId == id) return _model;
+        _model?.Dispose();
+        _model = null;
+        _model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
+        _modelId = id;
+        return _model;
+    }
+
+    protected override void PostStop() => _model?.Dispose();
+
+    public static Props Props(ExperimentDataCache data, ScorerOptions options) =>
+        Akka.Actor.Props.Create(() => new ScorerActor(data, options));
+}

@@ -1,0 +1,185 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using S4AL.Actors.Workspace;
+using S4AL.Domain;
+using S4AL.Domain.Protocols;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.TrainerProtocol;
+using static TorchSharp.torch;
+
+namespace S4AL.Actors.Trainer;
+
+/// <summary>
+/// Trains cycles for the coordinator (role <c>trainer</c>). The SSL steps run on a
+/// <see cref="TrainingJob"/> thread; this actor only relays what the job reports, so status,
+/// pause and cancel are answered at once and cluster heartbeats never starve. It offers itself
+/// to the coordinator periodically, which is how a coordinator that failed over finds it.
+/// </summary>
+public sealed class TrainerActor : ReceiveActor, IWithTimers
+{
+    sealed record RegisterTick : INoSerializationVerificationNeeded
+    {
+        public static readonly RegisterTick Instance = new();
+    }
+
+    sealed record RetryReport : INoSerializationVerificationNeeded
+    {
+        public static readonly RetryReport Instance = new();
+    }
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly IActorRef _coordinator;
+    readonly IActorRef _replay;
+    readonly ExperimentDataCache _data;
+    readonly TrainerOptions _options;
+    readonly Device _device;
+    readonly string _node;
+    TrainingJob? _job;
+    // The end-of-training report, sent until the coordinator confirms it persisted it.
+    ReportTrained? _unconfirmed;
+
+    public TrainerActor(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options)
+    {
+        _coordinator = coordinator;
+        _replay = replay;
+        _data = data;
+        _options = options;
+        _device = DeviceOf(options.Device);
+        _node = Cluster.Get(Context.System).SelfAddress.ToString();
+
+        Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_node, _options.Device)));
+        Receive<TrainerRegistered>(_ => { });
+        Receive<TrainCycle>(OnTrainCycle);
+        Receive<GetTrainerStatus>(_ => Sender.Tell(Status()));
+        Receive<PauseTraining>(_ => _job?.Pause());
+        Receive<ResumeTraining>(_ => _job?.Resume());
+        Receive<CancelTraining>(c =>
+        {
+            if (_job is { } job && job.Experiment == c.Experiment && job.Cycle == c.Cycle) job.Cancel();
+        });
+        Receive<TrainingJob.Progressed>(p => _coordinator.Tell(p.Message));
+        Receive<TrainingJob.CheckpointWritten>(c =>
+        {
+            _log.Info("experiment {0} cycle {1}: checkpoint after epoch {2} ({3})", _job!.Experiment, c.Checkpoint.Cycle, c.Checkpoint.EpochsDone, c.Checkpoint.Path);
+            var report = new ReportCheckpoint(_job!.Experiment, c.Checkpoint);
+            _reported.Add(report);
+            _coordinator.Tell(report);
+        });
+        Receive<CheckpointAccepted>(a => DeleteSupersededCheckpoints(a));
+        Receive<TrainingJob.Finished>(f =>
+        {
+            var job = _job!;
+            _log.Info("experiment {0} cycle {1}: trained; model {2}", job.Experiment, job.Cycle, f.Model.Path);
+            _unconfirmed = new ReportTrained(job.Experiment, job.Cycle, f.Model, f.Evaluation);
+            _coordinator.Tell(_unconfirmed);
+            Timers.StartPeriodicTimer("report", RetryReport.Instance, _options.ReportRetryInterval);
+            _job = null;
+        });
+        Receive<RetryReport>(_ => { if (_unconfirmed is not null) _coordinator.Tell(_unconfirmed); });
+        Receive<TrainedAccepted>(a =>
+        {
+            if (_unconfirmed is { } u && u.Experiment == a.Experiment && u.Cycle == a.Cycle)
+            {
+                _unconfirmed = null;
+                Timers.Cancel("report");
+                DeleteCycleCheckpoints(u);
+            }
+        });
+        Receive<TrainingJob.Failed>(f =>
+        {
+            var job = _job!;
+            _log.Error(f.Error, "experiment {0} cycle {1}: training failed", job.Experiment, job.Cycle);
+            _coordinator.Tell(new ReportTrainingFailed(job.Experiment, job.Cycle, Describe(f.Error)));
+            _job = null;
+        });
+        Receive<TrainingJob.Cancelled>(_ =>
+        {
+            var job = _job!;
+            _log.Info("experiment {0} cycle {1}: training cancelled", job.Experiment, job.Cycle);
+            _coordinator.Tell(new TrainingCancelled(job.Experiment, job.Cycle));
+            _job = null;
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("register", RegisterTick.Instance, TimeSpan.Zero, _options.RegisterInterval);
+    }
+
+    protected override void PostStop()
+    {
+        _job?.Cancel();
+    }
+
+    void OnTrainCycle(TrainCycle order)
+    {
+        if (_job is { } running)
+        {
+            // The coordinator re-sends after a fail-over: the running job already does this work.
+            if (running.Experiment == order.Plan.Id && running.Cycle == order.Cycle) return;
+            Sender.Tell(new TrainerBusy(order.Plan.Id, order.Cycle, running.Experiment));
+            return;
+        }
+        if (_unconfirmed is { } done && done.Experiment == order.Plan.Id && done.Cycle == order.Cycle)
+        {
+            // Already trained; the coordinator has not seen the report yet.
+            _coordinator.Tell(done);
+            return;
+        }
+        _log.Info("experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
+            order.ResumeFrom is { } from ? $"from checkpoint {from.Path} (epoch {from.EpochsDone})" : "from scratch");
+        _job = new TrainingJob(order, Self, _replay, _data, _options, _device);
+        _job.Start();
+    }
+
+    TrainerStatus Status() => _job is { } job
+        ? new TrainerStatus(job.Paused ? "paused" : "training", job.Experiment, job.Cycle, job.Epoch, Interlocked.Read(ref job.Step), _options.Device)
+        : new TrainerStatus("idle", null, 0, 0, 0, _options.Device);
+
+    void DeleteSupersededCheckpoints(CheckpointAccepted accepted)
+    {
+        // Once the journal points at a newer checkpoint, older ones of the cycle are never read again.
+        foreach (var old in _reported.Where(r => r.Experiment == accepted.Experiment && r.Checkpoint.Cycle == accepted.Cycle && r.Checkpoint.Step < accepted.Step).ToList())
+        {
+            TryDelete(old.Checkpoint.Path);
+            _reported.Remove(old);
+        }
+    }
+
+    void DeleteCycleCheckpoints(ReportTrained trained)
+    {
+        foreach (var old in _reported.Where(r => r.Experiment == trained.Experiment && r.Checkpoint.Cycle == trained.Cycle).ToList())
+        {
+            if (old.Checkpoint.Path != trained.Model.Path) TryDelete(old.Checkpoint.Path);
+            _reported.Remove(old);
+        }
+    }
+
+    // Checkpoints reported to the coordinator, deleted once superseded in its journal.
+    readonly List<ReportCheckpoint> _reported = new();
+
+    void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (IOException e) { _log.Warning("could not delete superseded checkpoint {0}: {1}", file, e.Message); }
+    }
+
+    static string Describe(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    static Device DeviceOf(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "cpu" => CPU,
+        var cuda when cuda.StartsWith("cuda") => new Device(cuda),
+        _ => throw new ArgumentException($"trainer device '{name}' is not cpu, cuda or cuda:N"),
+    };
+
+    public static Props Props(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(coordinator, replay, data, options));
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using S4AL.Domain;
+using S4AL.Domain.Experiments;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+
+namespace S4AL.Actors.Workspace;
+
+/// <summary>An experiment's definition with its datasets opened and its region grid.</summary>
+public sealed class ExperimentData
+{
+    public ExperimentData(ExperimentDefinition definition, ISegmentationDataset pool, ISegmentationDataset validation)
+    {
+        Definition = definition;
+        Pool = pool;
+        Validation = validation;
+        Grid = new RegionGrid(pool.Height, pool.Width, definition.Settings.RegionSize);
+    }
+
+    public ExperimentDefinition Definition { get; }
+    public ActiveLearningSettings Settings => Definition.Settings;
+    public ISegmentationDataset Pool { get; }
+    public ISegmentationDataset Validation { get; }
+    public RegionGrid Grid { get; }
+
+    /// <summary>Builds the engine's labeled set from the bitmap a message carries.</summary>
+    public LabeledRegionSet LabeledSet(LabeledRegionBits bits)
+    {
+        if (bits.Images != Pool.Count || bits.RegionsPerImage != Grid.RegionCount)
+            throw new InvalidDataException($"the labeled set covers {bits.Images} images x {bits.RegionsPerImage} regions, the pool '{Pool.Name}' has {Pool.Count} images x {Grid.RegionCount} regions");
+        return LabeledRegionSet.Empty(Pool.Count, Grid)
+            .WithFullyLabeled(bits.FullyLabeled)
+            .WithRegions(bits.Acquired().Select(r => new RegionRef(r.Image, r.Region)));
+    }
+
+    /// <summary>The engine's labeled set of an experiment state (the coordinator's view).</summary>
+    public LabeledRegionSet LabeledSet(ExperimentState state) =>
+        LabeledRegionSet.Empty(Pool.Count, Grid)
+            .WithFullyLabeled(state.Plan.InitialFullyLabeled)
+            .WithRegions(state.Acquired.Select(r => new RegionRef(r.Image, r.Region)));
+}
+
+/// <summary>
+/// Opens each experiment's datasets once per node (decoded-image caches are per dataset), for
+/// every actor of the node. Thread-safe.
+/// </summary>
+public sealed class ExperimentDataCache
+{
+    readonly ConcurrentDictionary<string, Lazy<ExperimentData>> _byDefinition = new();
+
+    public ExperimentData Get(string definitionJson, string source)
+    {
+        var lazy = _byDefinition.GetOrAdd(definitionJson, json => new Lazy<ExperimentData>(() =>
+        {
+            var definition = ExperimentDefinition.FromJson(json, source);
+            var (pool, validation) = Datasets.Open(definition.Data);
+            return new ExperimentData(definition, pool, validation);
+        }));
+        try { return lazy.Value; }
+        catch
+        {
+            // A failed open is not cached: a later attempt (e.g. once a mount appears) tries again.
+            _byDefinition.TryRemove(KeyValuePair.Create(definitionJson, lazy));
+            throw;
+        }
+    }
+}

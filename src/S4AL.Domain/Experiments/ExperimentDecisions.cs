@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using static S4AL.Domain.Experiments.ExperimentEvents;
+
+namespace S4AL.Domain.Experiments;
+
+/// <summary>The outcome of a command: events to persist (none when it was a duplicate or stale), or why it was refused.</summary>
+public sealed record Decision(ImmutableArray<IExperimentEvent> Events, string? Refusal = null)
+{
+    public static Decision None { get; } = new(ImmutableArray<IExperimentEvent>.Empty);
+    public static Decision Of(IExperimentEvent e) => new(ImmutableArray.Create(e));
+    public static Decision Refuse(string why) => new(ImmutableArray<IExperimentEvent>.Empty, why);
+    public bool IsRefused => Refusal is not null;
+}
+
+/// <summary>What the coordinator must do next for an experiment, read from its state alone (so a recovered coordinator knows too).</summary>
+public enum NextAction
+{
+    /// <summary>Nothing: the experiment is done.</summary>
+    None,
+    /// <summary>Start (or restart) training of the current cycle on a trainer.</summary>
+    Train,
+    /// <summary>Send the shards without a result to the scorers.</summary>
+    Score,
+    /// <summary>Merge the shard results into the cycle's acquisition.</summary>
+    Acquire,
+    /// <summary>Reveal (oracle) the labels of the acquired regions.</summary>
+    Annotate,
+    /// <summary>The cycle is complete: start the next one.</summary>
+    StartNextCycle,
+}
+
+/// <summary>
+/// The coordinator's rules as pure functions of (state, command) to events. Every command
+/// names its cycle (and shard), so a duplicate or a late message from an earlier attempt
+/// decides nothing instead of corrupting the state.
+/// </summary>
+public static class ExperimentDecisions
+{
+    public static NextAction Next(ExperimentState s) => s.Phase switch
+    {
+        CyclePhase.Training => NextAction.Train,
+        CyclePhase.Scoring => NextAction.Score,
+        CyclePhase.Acquiring => NextAction.Acquire,
+        CyclePhase.Annotating => s.History.Any(h => h.Cycle == s.Cycle) ? NextAction.StartNextCycle : NextAction.Annotate,
+        _ => NextAction.None,
+    };
+
+    /// <summary>A new experiment, or the same one again (nothing to do), or one that contradicts the journal (refused).</summary>
+    public static Decision Submit(ExperimentState? existing, ExperimentPlan plan)
+    {
+        try { plan.Validate(); }
+        catch (ArgumentException e) { return Decision.Refuse(e.Message); }
+        if (existing is null) return Decision.Of(new Submitted(plan));
+        if (existing.Plan.SameExperimentAs(plan)) return Decision.None;
+        return Decision.Refuse($"experiment {plan.Id} already exists with other settings ({Difference(existing.Plan, plan)}); use another run folder or experiment id");
+    }
+
+    /// <summary>A (re)start of the current cycle's training: a new attempt, so traces and logs tell restarts apart.</summary>
+    public static Decision StartAttempt(ExperimentState s) =>
+        s.Phase == CyclePhase.Training ? Decision.Of(new CycleStarted(s.Id, s.Cycle, s.Attempt + 1)) : Decision.None;
+
+    public static Decision Checkpoint(ExperimentState s, CheckpointRef checkpoint)
+    {
+        if (s.Phase != CyclePhase.Training || checkpoint.Cycle != s.Cycle) return Decision.None;
+        if (s.LastCheckpoint is { } last && checkpoint.Step <= last.Step) return Decision.None;
+        return Decision.Of(new CheckpointSaved(s.Id, checkpoint));
+    }
+
+    public static Decision Trained(ExperimentState s, int cycle, CheckpointRef model, CycleEvaluation evaluation)
+    {
+        if (s.Phase != CyclePhase.Training || cycle != s.Cycle || model.Cycle != cycle) return Decision.None;
+        return Decision.Of(new CycleTrained(s.Id, cycle, model, evaluation));
+    }
+
+    public static Decision ShardDone(ExperimentState s, int cycle, int shard, IReadOnlyList<RegionCandidate> candidates, double seconds)
+    {
+        if (s.Phase != CyclePhase.Scoring || cycle != s.Cycle || s.ScoredShards.ContainsKey(shard)) return Decision.None;
+        var plan = s.Shards().FirstOrDefault(x => x.Index == shard);
+        if (plan is null) return Decision.Refuse($"cycle {cycle} has no shard {shard}");
+        var images = plan.Images.ToHashSet();
+        foreach (var c in candidates)
+        {
+            if (!images.Contains(c.Image)) return Decision.Refuse($"shard {shard} of cycle {cycle} returned image {c.Image}, which is not in the shard");
+            if (c.Region < 0 || c.Region >= s.Plan.RegionsPerImage) return Decision.Refuse($"shard {shard} returned region {c.Region}, outside the grid of {s.Plan.RegionsPerImage}");
+            if (s.Acquired.Contains(c.Key)) return Decision.Refuse($"shard {shard} returned region {c.Key}, which is already labeled");
+        }
+        return Decision.Of(new ShardScored(s.Id, cycle, shard, candidates.ToArray(), seconds));
+    }
+
+    /// <summary>The cycle's acquisition (computed by the coordinator from the shard results); checked, never taken twice.</summary>
+    public static Decision Acquire(ExperimentState s, int cycle, IReadOnlyList<RegionKey> regions)
+    {
+        if (s.Phase != CyclePhase.Acquiring || cycle != s.Cycle) return Decision.None;
+        var seen = new HashSet<RegionKey>();
+        var fully = s.FullyLabeled;
+        foreach (var r in regions)
+        {
+            if (r.Image < 0 || r.Image >= s.Plan.PoolImages || r.Region < 0 || r.Region >= s.Plan.RegionsPerImage)
+                return Decision.Refuse($"acquired region {r} is outside the pool");
+            if (s.Acquired.Contains(r) || fully.Contains(r.Image)) return Decision.Refuse($"region {r} is already labeled");
+            if (!seen.Add(r)) return Decision.Refuse($"region {r} is acquired twice in cycle {cycle}");
+        }
+        return Decision.Of(new RegionsAcquired(s.Id, cycle, regions.ToArray()));
+    }
+
+    public static Decision Annotate(ExperimentState s, int cycle) =>
+        Next(s) == NextAction.Annotate && cycle == s.Cycle ? Decision.Of(new RegionsAnnotated(s.Id, cycle)) : Decision.None;
+
+    public static Decision StartNextCycle(ExperimentState s) =>
+        Next(s) == NextAction.StartNextCycle ? Decision.Of(new CycleStarted(s.Id, s.Cycle + 1, 1)) : Decision.None;
+
+    static string Difference(ExperimentPlan a, ExperimentPlan b)
+    {
+        if (a.RunDirectory != b.RunDirectory) return $"run folder {a.RunDirectory} vs {b.RunDirectory}";
+        if (a.Definition != b.Definition) return "experiment settings differ";
+        if (a.PoolImages != b.PoolImages) return $"pool of {a.PoolImages} vs {b.PoolImages} images";
+        if (a.RegionsPerImage != b.RegionsPerImage) return $"{a.RegionsPerImage} vs {b.RegionsPerImage} regions per image";
+        if (a.LastCycle != b.LastCycle) return $"last cycle {a.LastCycle} vs {b.LastCycle}";
+        if (a.ShardSize != b.ShardSize) return $"shard size {a.ShardSize} vs {b.ShardSize}";
+        return "initial labeled images differ";
+    }
+}

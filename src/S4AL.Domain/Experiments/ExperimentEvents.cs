@@ -1,0 +1,50 @@
+using MessagePack;
+
+namespace S4AL.Domain.Experiments;
+
+/// <summary>A fact in the coordinator's journal; replaying them in order rebuilds every experiment.</summary>
+public interface IExperimentEvent : IS4alMessage
+{
+    ExperimentId Experiment { get; }
+}
+
+/// <summary>The journal's events. Each names its experiment and cycle, so applying one twice is detectable.</summary>
+public static class ExperimentEvents
+{
+    [MessagePackObject]
+    public sealed record Submitted([property: Key(0)] ExperimentPlan Plan) : IExperimentEvent
+    {
+        [IgnoreMember] public ExperimentId Experiment => Plan.Id;
+    }
+
+    /// <summary>Training of <paramref name="Cycle"/> begins (or begins again: <paramref name="Attempt"/> counts restarts of the cycle).</summary>
+    [MessagePackObject]
+    public sealed record CycleStarted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] int Attempt) : IExperimentEvent;
+
+    [MessagePackObject]
+    public sealed record CheckpointSaved([property: Key(0)] ExperimentId Experiment, [property: Key(1)] CheckpointRef Checkpoint) : IExperimentEvent;
+
+    /// <summary>Training ended: the final model and its validation evaluation.</summary>
+    [MessagePackObject]
+    public sealed record CycleTrained(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] int Cycle,
+        [property: Key(2)] CheckpointRef Model,
+        [property: Key(3)] CycleEvaluation Evaluation) : IExperimentEvent;
+
+    [MessagePackObject]
+    public sealed record ShardScored(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] int Cycle,
+        [property: Key(2)] int Shard,
+        [property: Key(3)] RegionCandidate[] Candidates,
+        [property: Key(4)] double Seconds) : IExperimentEvent;
+
+    /// <summary>The cycle's acquisition, in selection order; never re-decided once persisted.</summary>
+    [MessagePackObject]
+    public sealed record RegionsAcquired([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] RegionKey[] Regions) : IExperimentEvent;
+
+    /// <summary>The acquired regions' labels are available (revealed by the oracle or imported).</summary>
+    [MessagePackObject]
+    public sealed record RegionsAnnotated([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IExperimentEvent;
+}

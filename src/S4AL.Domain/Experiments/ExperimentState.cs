@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using MessagePack;
+using static S4AL.Domain.Experiments.ExperimentEvents;
+
+namespace S4AL.Domain.Experiments;
+
+/// <summary>A finished cycle: what its network scored on validation and what it acquired.</summary>
+[MessagePackObject]
+public sealed record CycleRecord(
+    [property: Key(0)] int Cycle,
+    [property: Key(1)] CycleEvaluation Evaluation,
+    [property: Key(2)] CheckpointRef Model,
+    [property: Key(3)] RegionKey[] Acquired,
+    [property: Key(4)] double ScoreSeconds);
+
+/// <summary>A pool shard: the unlabeled images one scorer entity scores for a cycle.</summary>
+public sealed record PoolShard(int Index, ImmutableArray<int> Images);
+
+/// <summary>
+/// One experiment as the journal defines it. Immutable; <see cref="Apply"/> is the only way
+/// it changes, and the decision functions of <see cref="ExperimentDecisions"/> only return
+/// events, so the coordinator persists before anything takes effect.
+/// </summary>
+public sealed record ExperimentState
+{
+    public required ExperimentPlan Plan { get; init; }
+    public int Cycle { get; init; }
+    /// <summary>How many times training of <see cref="Cycle"/> was started (1 + restarts after a crash).</summary>
+    public int Attempt { get; init; }
+    public CyclePhase Phase { get; init; }
+    /// <summary>Every region acquired so far (all cycles), never acquired twice.</summary>
+    public ImmutableSortedSet<RegionKey> Acquired { get; init; } = ImmutableSortedSet<RegionKey>.Empty;
+    /// <summary>The newest checkpoint of the current cycle's training; a restarted trainer resumes from it.</summary>
+    public CheckpointRef? LastCheckpoint { get; init; }
+    /// <summary>The current cycle's trained network, once training ended.</summary>
+    public CheckpointRef? Model { get; init; }
+    public CycleEvaluation? Evaluation { get; init; }
+    /// <summary>Persisted shard results of the current cycle.</summary>
+    public ImmutableSortedDictionary<int, ShardScored> ScoredShards { get; init; } = ImmutableSortedDictionary<int, ShardScored>.Empty;
+    /// <summary>The current cycle's acquisition, once decided.</summary>
+    public ImmutableArray<RegionKey> CycleAcquisition { get; init; } = ImmutableArray<RegionKey>.Empty;
+    public ImmutableList<CycleRecord> History { get; init; } = ImmutableList<CycleRecord>.Empty;
+
+    public ExperimentId Id => Plan.Id;
+    public bool IsDone => Phase == CyclePhase.Done;
+    public ImmutableHashSet<int> FullyLabeled => Plan.InitialFullyLabeled.ToImmutableHashSet();
+
+    /// <summary>The state right after submission: cycle 0 not yet started.</summary>
+    public static ExperimentState Submit(ExperimentPlan plan) => new()
+    {
+        Plan = plan.Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
+    };
+
+    /// <summary>The labeled set the current cycle trains on (as sent to trainers).</summary>
+    public LabeledRegionBits LabeledSet() =>
+        LabeledRegionBits.From(Plan.PoolImages, Plan.RegionsPerImage, Plan.InitialFullyLabeled, Acquired);
+
+    /// <summary>
+    /// The pool shards of the current cycle: images that are not fully labeled, in index order,
+    /// <see cref="ExperimentPlan.ShardSize"/> at a time. A function of the state only, so a
+    /// restarted coordinator sends the same shards again.
+    /// </summary>
+    public ImmutableArray<PoolShard> Shards()
+    {
+        var fully = FullyLabeled;
+        var images = Enumerable.Range(0, Plan.PoolImages).Where(i => !fully.Contains(i)).ToArray();
+        return images.Chunk(Plan.ShardSize).Select((chunk, i) => new PoolShard(i, chunk.ToImmutableArray())).ToImmutableArray();
+    }
+
+    /// <summary>Shards of the current cycle without a persisted result.</summary>
+    public ImmutableArray<PoolShard> MissingShards() =>
+        Phase == CyclePhase.Scoring ? Shards().Where(s => !ScoredShards.ContainsKey(s.Index)).ToImmutableArray() : ImmutableArray<PoolShard>.Empty;
+
+    /// <summary>Applies one journal event. Throws on an event that cannot follow this state: the journal is then corrupt.</summary>
+    public ExperimentState Apply(IExperimentEvent e)
+    {
+        if (e.Experiment != Id) throw new InvalidOperationException($"event {e.GetType().Name} of experiment {e.Experiment} applied to experiment {Id}");
+        return e switch
+        {
+            CycleStarted s when s.Cycle == Cycle && Phase == CyclePhase.Training =>
+                this with { Attempt = s.Attempt },
+            CycleStarted s when s.Cycle == Cycle + 1 && Phase == CyclePhase.Annotating => this with
+            {
+                Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null,
+                ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionKey>.Empty,
+            },
+            CheckpointSaved c when c.Checkpoint.Cycle == Cycle && Phase == CyclePhase.Training =>
+                this with { LastCheckpoint = c.Checkpoint },
+            CycleTrained t when t.Cycle == Cycle && Phase == CyclePhase.Training => Trained(t),
+            ShardScored s when s.Cycle == Cycle && Phase == CyclePhase.Scoring => Scored(s),
+            RegionsAcquired a when a.Cycle == Cycle && Phase == CyclePhase.Acquiring => this with
+            {
+                Phase = CyclePhase.Annotating,
+                CycleAcquisition = a.Regions.ToImmutableArray(),
+                Acquired = Acquired.Union(a.Regions),
+            },
+            RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating => this with
+            {
+                History = History.Add(new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds))),
+            },
+            _ => throw new InvalidOperationException($"event {e.GetType().Name} cannot follow experiment {Id} in cycle {Cycle}, phase {Phase}"),
+        };
+    }
+
+    ExperimentState Trained(CycleTrained t)
+    {
+        var trained = this with { Model = t.Model, Evaluation = t.Evaluation, LastCheckpoint = t.Model };
+        if (t.Cycle == Plan.LastCycle)
+            return trained with
+            {
+                Phase = CyclePhase.Done,
+                History = History.Add(new CycleRecord(Cycle, t.Evaluation, t.Model, [], 0)),
+            };
+        // A pool with nothing left to score goes straight to an (empty) acquisition.
+        return trained with { Phase = trained.Shards().IsEmpty ? CyclePhase.Acquiring : CyclePhase.Scoring };
+    }
+
+    ExperimentState Scored(ShardScored s)
+    {
+        var shards = ScoredShards.SetItem(s.Shard, s);
+        var next = this with { ScoredShards = shards };
+        return next.Shards().All(x => shards.ContainsKey(x.Index)) ? next with { Phase = CyclePhase.Acquiring } : next;
+    }
+}

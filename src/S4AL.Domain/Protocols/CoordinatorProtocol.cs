@@ -1,0 +1,109 @@
+using MessagePack;
+using S4AL.Domain.Experiments;
+
+namespace S4AL.Domain.Protocols;
+
+/// <summary>
+/// Messages to and from the coordinator (a cluster singleton). Every command names its
+/// experiment and cycle (and shard), so it is idempotent; replies come only after the
+/// resulting events are persisted.
+/// </summary>
+public static class CoordinatorProtocol
+{
+    /// <summary>Start an experiment, or continue it when the same plan is already in the journal.</summary>
+    [MessagePackObject]
+    public sealed record SubmitExperiment([property: Key(0)] ExperimentPlan Plan) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record SubmitAccepted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] bool AlreadyKnown, [property: Key(2)] ExperimentStatus Status) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record SubmitRefused([property: Key(0)] ExperimentId Experiment, [property: Key(1)] string Reason) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record GetStatus([property: Key(0)] ExperimentId Experiment) : IS4alMessage;
+
+    /// <summary>The ids of every experiment the coordinator knows.</summary>
+    [MessagePackObject]
+    public sealed record ListExperiments : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record ExperimentList([property: Key(0)] ExperimentStatus[] Experiments) : IS4alMessage;
+
+    /// <summary>Where an experiment stands; <see cref="Found"/> is false for an unknown id.</summary>
+    [MessagePackObject]
+    public sealed record ExperimentStatus(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] bool Found,
+        [property: Key(2)] CyclePhase Phase,
+        [property: Key(3)] int Cycle,
+        [property: Key(4)] int LastCycle,
+        [property: Key(5)] int Attempt,
+        [property: Key(6)] int ShardsScored,
+        [property: Key(7)] int Shards,
+        [property: Key(8)] CheckpointRef? LastCheckpoint,
+        [property: Key(9)] CycleRecord[] Completed,
+        [property: Key(10)] string RunDirectory,
+        [property: Key(11)] string? Trainer) : IS4alMessage
+    {
+        public static ExperimentStatus Unknown(ExperimentId id) => new(id, false, CyclePhase.Training, 0, 0, 0, 0, 0, null, [], "", null);
+    }
+
+    /// <summary>
+    /// Sends the sender every event of the experiment from now on (persisted events and
+    /// training progress), starting with its current state (<see cref="Subscribed"/>). Not persisted: a subscriber
+    /// re-subscribes after a coordinator fail-over.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record Subscribe([property: Key(0)] ExperimentId Experiment) : IS4alMessage;
+
+    /// <summary>
+    /// The answer to <see cref="Subscribe"/>: the experiment's whole state (null if unknown), after
+    /// which the subscriber receives every event in journal order and can keep a mirror of it.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record Subscribed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] ExperimentSnapshot? State) : IS4alMessage;
+
+    /// <summary>A trainer offers itself; sent periodically so a new coordinator (after fail-over) learns it too.</summary>
+    [MessagePackObject]
+    public sealed record RegisterTrainer([property: Key(0)] string Node, [property: Key(1)] string Device) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record TrainerRegistered : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record ReportCheckpoint([property: Key(0)] ExperimentId Experiment, [property: Key(1)] CheckpointRef Checkpoint) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record CheckpointAccepted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] long Step) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record ReportTrained(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] int Cycle,
+        [property: Key(2)] CheckpointRef Model,
+        [property: Key(3)] CycleEvaluation Evaluation) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record TrainedAccepted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IS4alMessage;
+
+    /// <summary>Training failed on the trainer; the coordinator stops the experiment's progress and reports the error.</summary>
+    [MessagePackObject]
+    public sealed record ReportTrainingFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string Error) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record ReportShardScored(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] int Cycle,
+        [property: Key(2)] int Shard,
+        [property: Key(3)] RegionCandidate[] Candidates,
+        [property: Key(4)] double Seconds,
+        [property: Key(5)] string Node) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record ReportShardFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] int Shard, [property: Key(3)] string Error) : IS4alMessage;
+
+    /// <summary>Sent to subscribers when an experiment cannot go on (e.g. a training error); the journal keeps its state for a later retry.</summary>
+    [MessagePackObject]
+    public sealed record ExperimentFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string Error) : IS4alMessage;
+}

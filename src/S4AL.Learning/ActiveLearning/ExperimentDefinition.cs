@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using S4AL.Learning.Data;
+
+namespace S4AL.Learning.ActiveLearning;
+
+/// <summary>
+/// What every node needs to know of an experiment: its data and its settings. Travels as JSON
+/// inside cluster messages and is saved as the run folder's settings, so one canonical text
+/// identifies an experiment (the same options always give the same text).
+/// </summary>
+public sealed record ExperimentDefinition(DatasetOptions Data, ActiveLearningSettings Settings)
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses <see cref="ToJson"/>; <paramref name="source"/> names the text in errors (e.g. a file path).</summary>
+    public static ExperimentDefinition FromJson(string json, string source)
+    {
+        try
+        {
+            var definition = JsonSerializer.Deserialize<ExperimentDefinition>(json, Json)
+                ?? throw new InvalidDataException($"{source}: the experiment definition is empty");
+            if (definition.Data is null || definition.Settings is null)
+                throw new InvalidDataException($"{source}: the experiment definition lacks 'data' or 'settings'");
+            return definition;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: not a valid experiment definition ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using S4AL.Actors.Hosting;
+using S4AL.Actors.Workspace;
+
+namespace S4AL.Node.Hosting;
+
+/// <summary>Builds the generic host of one node: Akka.NET with the node's roles, configured through Akka.Hosting.</summary>
+public static class NodeHost
+{
+    /// <summary>The actor system's name; every node of a cluster must use it.</summary>
+    public const string SystemName = "s4al";
+
+    public static IHost Build(NodeSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (settings.LogFile is not null) builder.Logging.AddProvider(new FileLoggerProvider(settings.LogFile, LogLevel.Information));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        var data = new ExperimentDataCache();
+        builder.Services.AddSingleton(data);
+        builder.Services.AddAkka(SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
+            if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
+            akka.AddHocon(ConfigurationFactory.ParseString("""
+                    akka.coordinated-shutdown.exit-clr = off
+                    akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+                    akka.cluster.sharding.state-store-mode = ddata
+                    akka.cluster.sharding.remember-entities = off
+                    akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                    akka.cluster.split-brain-resolver.active-strategy = keep-majority
+                    """), HoconAddMode.Append);
+            akka.WithS4alSerialization()
+                .WithS4alPersistence(settings.Persistence)
+                .WithRemoting(settings.Host, settings.Port)
+                .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
+                .WithS4alScorers(settings.Has(NodeRoles.Scorer), data, settings.Scorer)
+                .WithS4alReplay(settings.Has(NodeRoles.Replay))
+                .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), data, settings.Coordinator);
+            if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(data, settings.Trainer);
+            if (settings.SeedNodes.Count == 0)
+                akka.AddStartup((system, _) =>
+                {
+                    // No seed nodes: this node is the whole cluster.
+                    var cluster = Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                });
+        });
+        return builder.Build();
+    }
+
+    public static ActorSystem System(this IHost host) => host.Services.GetRequiredService<ActorSystem>();
+    public static IActorRegistry Registry(this IHost host) => host.Services.GetRequiredService<IActorRegistry>();
+}

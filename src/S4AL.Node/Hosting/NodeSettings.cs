@@ -1,0 +1,29 @@
+using S4AL.Actors.Coordinator;
+using S4AL.Actors.Hosting;
+using S4AL.Actors.Scorer;
+using S4AL.Actors.Trainer;
+
+namespace S4AL.Node.Hosting;
+
+/// <summary>Everything that makes one node: its roles, address, journal, devices and log file.</summary>
+public sealed record NodeSettings
+{
+    public IReadOnlyList<string> Roles { get; init; } = NodeRoles.All;
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>0: any free port (a one-node cluster joins itself).</summary>
+    public int Port { get; init; }
+    /// <summary>Akka addresses (akka.tcp://s4al@host:port) of the seed nodes; empty: the node forms a cluster of its own.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    public required PersistenceOptions Persistence { get; init; }
+    public CoordinatorOptions Coordinator { get; init; } = new();
+    public TrainerOptions Trainer { get; init; } = new();
+    public ScorerOptions Scorer { get; init; } = new();
+    /// <summary>Log file; null: warnings and errors to standard error only.</summary>
+    public string? LogFile { get; init; }
+    /// <summary>Extra HOCON (e.g. cluster-config/ files) applied over the defaults.</summary>
+    public IReadOnlyList<string> HoconFiles { get; init; } = [];
+    /// <summary>HOCON text applied last (tests: serialize-messages = on).</summary>
+    public string? ExtraHocon { get; init; }
+
+    public bool Has(string role) => Roles.Contains(role);
+}

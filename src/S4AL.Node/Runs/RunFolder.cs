@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+
+namespace S4AL.Node.Runs;
+
+/// <summary>
+/// The files of a run folder and the exclusive lock that keeps a second process out of it
+/// (released by the OS when the process dies, even by SIGKILL).
+/// </summary>
+public sealed class RunFolder : IDisposable
+{
+    public const string JournalFileName = "journal.db";
+    public const string SettingsFileName = "settings.json";
+    public const string LogFileName = "s4al.log";
+    const string LockFileName = ".s4al.lock";
+
+    readonly FileStream _lock;
+
+    RunFolder(string path, FileStream lockStream)
+    {
+        Path = path;
+        _lock = lockStream;
+    }
+
+    public string Path { get; }
+    public string Journal => System.IO.Path.Combine(Path, JournalFileName);
+    public string Settings => System.IO.Path.Combine(Path, SettingsFileName);
+    public string Log => System.IO.Path.Combine(Path, LogFileName);
+    public bool HasJournal => File.Exists(Journal);
+
+    /// <summary>Creates the folder if needed and takes its lock; throws if another process holds it.</summary>
+    public static RunFolder Open(string path)
+    {
+        Directory.CreateDirectory(path);
+        var lockPath = System.IO.Path.Combine(path, LockFileName);
+        try
+        {
+            var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            using (var w = new StreamWriter(stream, leaveOpen: true)) w.Write(Environment.ProcessId);
+            stream.Flush();
+            return new RunFolder(path, stream);
+        }
+        catch (IOException)
+        {
+            throw new Commands.UsageException($"run folder {path} is in use by another s4al process (lock {lockPath})");
+        }
+    }
+
+    /// <summary>Is a process working in the folder? (For status; does not take the lock.)</summary>
+    public static bool IsInUse(string path)
+    {
+        var lockPath = System.IO.Path.Combine(path, LockFileName);
+        if (!File.Exists(lockPath)) return false;
+        try
+        {
+            using var _ = new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException) { return true; }
+    }
+
+    /// <summary>Fails with one line naming the file when the journal is not a sound SQLite database.</summary>
+    public static void CheckJournal(string journal)
+    {
+        if (!File.Exists(journal)) return;
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={journal};Mode=ReadOnly;Pooling=false");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check";
+            var result = command.ExecuteScalar() as string;
+            if (result != "ok") throw new Commands.UsageException($"journal {journal} is damaged: {result}");
+        }
+        catch (SqliteException e)
+        {
+            throw new Commands.UsageException($"journal {journal} is damaged or not a journal: {e.Message}");
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+}
