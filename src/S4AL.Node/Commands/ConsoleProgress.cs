@@ -7,7 +7,7 @@ namespace S4AL.Node.Commands;
 /// Prints experiment progress: on a terminal the current step is redrawn in place;
 /// when output is redirected (logs, CI) only whole lines are written, one per epoch and event.
 /// </summary>
-public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<ActiveLearningProgress>
+public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDisplay
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     bool _midLine;
@@ -43,6 +43,9 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgress<Ac
                 break;
         }
     }
+
+    /// <summary>Nothing to stop: every line is already written.</summary>
+    public void Dispose() { }
 
     void Write(string text)
     {
