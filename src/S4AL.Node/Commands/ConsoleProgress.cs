@@ -65,6 +65,7 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDis
         }
     }
 
+    /// <summary>Clears a half-drawn progress line, so what follows starts on a clean line.</summary>
     public void Dispose()
     {
         lock (output)
