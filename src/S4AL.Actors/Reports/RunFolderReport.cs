@@ -3,12 +3,13 @@ using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
 using S4AL.Learning.Evaluation;
+using S4AL.Reporting;
 
 namespace S4AL.Actors.Reports;
 
 /// <summary>
 /// The results of a run folder, derived from the experiment state alone, so writing them again
-/// (after a restart) gives the same files: cycles.csv / cycles.json, labeled.json.
+/// (after a restart) gives the same files: cycles.csv / cycles.json, labeled.json, miou.png and acquired-cycle-N.png.
 /// </summary>
 public static class RunFolderReport
 {
@@ -47,6 +48,10 @@ public static class RunFolderReport
         var results = CycleResults(state, data);
         ExperimentReport.Write(folder, results);
         LabeledSetFile.Write(Path.Combine(folder, LabeledSetFileName), data.LabeledSet(state));
+        var initial = LabeledRegionSet.Empty(data.Pool.Count, data.Grid)
+            .WithFullyLabeled(state.Plan.InitialFullyLabeled)
+            .WithRegions(state.Plan.InitialRegions.Select(r => new RegionRef(r.Image, r.Region)));
+        RunPlots.Write(folder, results, data.Pool, initial, $"{state.Id}: mIoU against labeled pixels");
         return results;
     }
 }

@@ -13,6 +13,7 @@ using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
+using S4AL.Reporting;
 using TorchSharp;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
@@ -180,6 +181,8 @@ public static class RunCommand
         var results = new List<CycleResult>();
         using var display = ProgressDisplay.Create(output);
         var labeledPath = Path.Combine(spec.RunDir, RunFolderReport.LabeledSetFileName);
+        var start = spec.LabeledFrom is null ? null : LabeledSetFile.Read(spec.LabeledFrom);
+        var initial = start ?? driver.InitialLabeledSet();
         var report = new Progress(display, e =>
         {
             switch (e)
@@ -189,11 +192,11 @@ public static class RunCommand
                 case ActiveLearningProgress.CycleCompleted c:
                     results.Add(c.Result);
                     ExperimentReport.Write(spec.RunDir, results);
+                    RunPlots.Write(spec.RunDir, results, pool, initial, "mIoU against labeled pixels");
                     break;
             }
         });
-        var start = spec.LabeledFrom is null ? null : LabeledSetFile.Read(spec.LabeledFrom);
-        driver.Run(report, start: start);
+        driver.Run(report, start: initial);
         display.Dispose();
         output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
         foreach (var r in results)
