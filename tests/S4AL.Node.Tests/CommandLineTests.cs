@@ -30,7 +30,7 @@ public class CommandLineTests
         Assert.Equal(4, labeled.RootElement.GetProperty("fullyLabeled").GetArrayLength());
         Assert.Equal(12 * 2, labeled.RootElement.GetProperty("regions").GetArrayLength());
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "settings.json")));
-        Assert.Equal(1, settings.RootElement.GetProperty("Settings").GetProperty("Cycles").GetInt32());
+        Assert.Equal(1, settings.RootElement.GetProperty("settings").GetProperty("cycles").GetInt32());
     }
 
     [Theory]

@@ -27,6 +27,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly ExperimentDataCache _data;
     readonly Device _device;
+    readonly TimeSpan _delay;
     readonly string _node;
     SegmentationNetwork? _model;
     string? _modelId;
@@ -35,6 +36,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     {
         _data = data;
         _device = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? new Device(options.Device) : CPU;
+        _delay = options.DelayPerShard;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
         Become(Idle);
     }
@@ -77,6 +79,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     /// <summary>Runs on a background thread; touches only the model cache, which no other thread uses while Busy.</summary>
     ReportShardScored Score(ScoreShard order)
     {
+        if (_delay > TimeSpan.Zero) Thread.Sleep(_delay * (order.Shard + 1));
         var watch = Stopwatch.StartNew();
         var data = _data.Get(order.Definition, $"experiment {order.Experiment}");
         var model = Model(order, data);

@@ -24,6 +24,8 @@ public static class RunCommand
 {
     /// <summary>Environment variable with extra HOCON for the embedded node (tests: serialize-messages = on).</summary>
     public const string ExtraHoconVariable = "S4AL_EXTRA_HOCON";
+    /// <summary>Environment variable: milliseconds each scorer waits before a shard (fault-injection tests kill the run while scoring).</summary>
+    public const string ScorerDelayVariable = "S4AL_SCORER_DELAY_MS";
 
     public static Command Create()
     {
@@ -55,7 +57,11 @@ public static class RunCommand
         {
             Persistence = PersistenceOptions.Sqlite(folder.Journal),
             Trainer = new TrainerOptions { Device = spec.DeviceName },
-            Scorer = new ScorerOptions { Device = spec.DeviceName },
+            Scorer = new ScorerOptions
+            {
+                Device = spec.DeviceName,
+                DelayPerShard = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(ScorerDelayVariable), out var ms) ? ms : 0),
+            },
             LogFile = folder.Log,
             ExtraHocon = Environment.GetEnvironmentVariable(ExtraHoconVariable),
         };
@@ -129,7 +135,7 @@ public static class RunCommand
         {
             var (asked, _) = ExperimentPlanner.Plan(spec, saved.Id);
             if (!asked.SameExperimentAs(saved))
-                throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} with other settings than {string.Join(", ", optionsGiven)} ask for; " +
+                throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} defined differently: {DefinitionDiff.Describe(saved, asked)}; " +
                     $"run `s4al run --run-dir {spec.RunDir}` without experiment options to resume it (settings: {folder.Settings}), or use another run folder");
         }
         var definition = ExperimentDefinition.FromJson(saved.Definition, folder.Settings);

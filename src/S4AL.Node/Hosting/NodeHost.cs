@@ -38,6 +38,7 @@ public static class NodeHost
             foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
             if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
             akka.AddHocon(ConfigurationFactory.ParseString("""
+                    akka.stdout-loglevel = ERROR
                     akka.coordinated-shutdown.exit-clr = off
                     akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                     akka.cluster.sharding.state-store-mode = ddata

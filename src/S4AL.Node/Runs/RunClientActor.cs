@@ -118,8 +118,7 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
                 _progress.Report(new ActiveLearningProgress.CycleStarted(c.Cycle, s.Plan.LastCycle, _data.Settings.EpochsOfCycle(c.Cycle, s.Plan.LastCycle), labeled, labeled.LabeledPixelShare()));
                 break;
             case ExperimentEvents.CycleStarted c:
-                _progress.Report(new ActiveLearningProgress.Resumed(c.Cycle, "training",
-                    s.LastCheckpoint is { } cp ? $"attempt {c.Attempt}, from the checkpoint after epoch {cp.EpochsDone}" : $"attempt {c.Attempt}, from the start of the cycle"));
+                _progress.Report(new ActiveLearningProgress.Resumed(c.Cycle, "training", $"attempt {c.Attempt}, {TrainingRestart(s)}"));
                 break;
             case ExperimentEvents.CycleTrained t:
                 _progress.Report(new ActiveLearningProgress.Evaluated(t.Cycle, RunFolderReport.Metrics(t.Evaluation, _data.Pool.ClassNames)));
@@ -149,13 +148,16 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
         }
         var detail = s.Phase switch
         {
-            CyclePhase.Training => s.LastCheckpoint is { } c ? $"training resumes from the checkpoint after epoch {c.EpochsDone}" : "training restarts from the start of the cycle",
+            CyclePhase.Training => TrainingRestart(s),
             CyclePhase.Scoring => $"{s.ScoredShards.Count} of {s.Shards().Length} shards already scored",
             CyclePhase.Done => "the experiment is already complete",
             _ => "acquisition already decided",
         };
         _progress.Report(new ActiveLearningProgress.Resumed(s.Cycle, s.Phase.ToString().ToLowerInvariant(), $"{s.History.Count} cycles done; {detail}"));
     }
+
+    static string TrainingRestart(ExperimentState s) =>
+        s.LastCheckpoint is { } c ? $"training goes on from the checkpoint after epoch {c.EpochsDone}" : "training starts again from the beginning of the cycle";
 
     void CheckDone()
     {

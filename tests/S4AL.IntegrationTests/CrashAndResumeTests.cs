@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace S4AL.IntegrationTests;
+
+/// <summary>The uninterrupted run every crash test is compared with (same options, same seed).</summary>
+public sealed class ReferenceRun
+{
+    public static readonly string[] Options =
+    [
+        "--net", "tiny", "--height", "48", "--width", "64", "--pool-size", "24", "--val-size", "8", "--region-size", "8",
+        "--cycles", "2", "--epochs", "4", "--iters", "8", "--shard-size", "6", "--threads", "1", "--seed", "3",
+    ];
+
+    public ReferenceRun()
+    {
+        Dir = Folders.New("reference");
+        var run = S4alRun.Complete(null, [.. Args(Dir)]);
+        if (run.ExitCode != 0) throw new InvalidOperationException($"the reference run failed:\n{run.Output}\n{run.Error}");
+    }
+
+    public string Dir { get; }
+
+    public static string[] Args(string runDir, params string[] more) => ["run", .. Options, "--run-dir", runDir, .. more];
+}
+
+static class Folders
+{
+    public static string New(string name)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "s4al-integration", Guid.NewGuid().ToString("N")[..8], name);
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        return dir;
+    }
+}
+
+/// <summary>
+/// SIGKILL `s4al run` at several moments and run the same command again: it must resume from
+/// the journal and the last checkpoint, lose and duplicate no acquired region, and end where
+/// the uninterrupted run ends.
+/// </summary>
+public class CrashAndResumeTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
+{
+    static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public void Killed_while_training_resumes_from_its_checkpoint_and_ends_like_the_uninterrupted_run()
+    {
+        var dir = Folders.New("killed-training");
+        using (var first = S4alRun.Start(null, ReferenceRun.Args(dir)))
+        {
+            first.WaitFor(@"cycle 1 epoch 2/4", Wait);
+            first.WaitFor(@"cycle 1: checkpoint after epoch 2", Wait, Path.Combine(dir, "s4al.log"));
+            first.Kill();
+        }
+        Assert.Contains("cycle 1/2: training (attempt 1), last checkpoint after epoch", Status(dir));
+        var second = S4alRun.Complete(null, ReferenceRun.Args(dir));
+        Assert.True(second.ExitCode == 0, second.Output + second.Error);
+        Assert.Matches(@"resuming in cycle 1 \(training\): .*from the checkpoint after epoch [234]", second.Output);
+        AssertSameOutcome(dir);
+    }
+
+    [Fact]
+    public void Killed_while_scoring_rescores_only_the_shards_without_a_persisted_result()
+    {
+        var dir = Folders.New("killed-scoring");
+        // Shard i waits (i + 1) x 700 ms, so the shards finish one after the other.
+        var slow = new Dictionary<string, string> { ["S4AL_SCORER_DELAY_MS"] = "700" };
+        var log = Path.Combine(dir, "s4al.log");
+        using (var first = S4alRun.Start(slow, ReferenceRun.Args(dir)))
+        {
+            first.WaitFor(@"scored shard \d+ of experiment \S+ cycle 0", Wait, log);
+            Thread.Sleep(200); // let the coordinator persist that shard's result
+            first.Kill();
+        }
+        var before = S4alRun.ReadShared(log);
+        int scoredBefore = ShardsScored(before, cycle: 0).Count;
+        Assert.InRange(scoredBefore, 1, 3);
+        Assert.Contains("scoring", Status(dir));
+
+        var second = S4alRun.Complete(slow, ReferenceRun.Args(dir));
+        Assert.True(second.ExitCode == 0, second.Output + second.Error);
+        var rescored = ShardsScored(S4alRun.ReadShared(log)[before.Length..], cycle: 0);
+        // 24 images, 4 fully labeled, 6 per shard: 4 shards; the persisted ones are not scored again.
+        Assert.Equal(4 - scoredBefore, rescored.Count);
+        Assert.Empty(rescored.Intersect(ShardsScored(before, cycle: 0)));
+        AssertSameOutcome(dir);
+    }
+
+    [Fact]
+    public void Killed_between_cycles_continues_with_the_next_cycle()
+    {
+        var dir = Folders.New("killed-between");
+        using (var first = S4alRun.Start(null, ReferenceRun.Args(dir)))
+        {
+            first.WaitFor(@"cycle 0 done", Wait);
+            first.Kill();
+        }
+        var second = S4alRun.Complete(null, ReferenceRun.Args(dir));
+        Assert.True(second.ExitCode == 0, second.Output + second.Error);
+        AssertSameOutcome(dir);
+    }
+
+    [Fact]
+    public void A_finished_run_run_again_reports_it_is_complete()
+    {
+        var dir = Folders.New("finished");
+        CopyFolder(reference.Dir, dir);
+        // A copy lives elsewhere: its journal names the reference folder, which is refused.
+        var moved = S4alRun.Complete(null, "run", "--run-dir", dir);
+        Assert.Equal(2, moved.ExitCode);
+        Assert.Contains("cannot be moved", moved.Error);
+
+        var again = S4alRun.Complete(null, "run", "--run-dir", reference.Dir);
+        Assert.True(again.ExitCode == 0, again.Output + again.Error);
+        Assert.Contains("already complete", again.Output);
+    }
+
+    [Fact]
+    public void The_actor_runtime_and_the_in_process_driver_acquire_the_same_regions_and_score_the_same()
+    {
+        var dir = Folders.New("in-process");
+        var run = S4alRun.Complete(null, ReferenceRun.Args(dir, "--runtime", "in-process"));
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(dir, "labeled.json")));
+        Assert.Equal(Rows(reference.Dir, columns: 7), Rows(dir, columns: 7));
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_is_a_one_line_error_and_nothing_is_destroyed()
+    {
+        var dir = Folders.New("damaged-checkpoint");
+        using (var first = S4alRun.Start(null, ReferenceRun.Args(dir)))
+        {
+            first.WaitFor(@"cycle 0: checkpoint after epoch 2", Wait, Path.Combine(dir, "s4al.log"));
+            first.Kill();
+        }
+        // The checkpoint the journal points at (a later one may have been reported just before the kill).
+        var epoch = Regex.Match(Status(dir), @"last checkpoint after epoch (\d+)").Groups[1].Value;
+        var checkpoint = Directory.GetFiles(Path.Combine(dir, "checkpoints"), $"cycle-0-epoch-{epoch}.*").Single();
+        var good = File.ReadAllBytes(checkpoint);
+        var bytes = (byte[])good.Clone();
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(checkpoint, bytes);
+        var before = Snapshot(dir);
+
+        var second = S4alRun.Complete(null, ReferenceRun.Args(dir));
+        Assert.Equal(1, second.ExitCode);
+        var line = Assert.Single(second.Error.Trim().Split('\n'));
+        Assert.StartsWith("s4al: error:", line);
+        Assert.Contains($"cycle-0-epoch-{epoch}", line);
+        Assert.DoesNotContain("   at ", second.Error);
+        // The journal only gained the failed attempt; every other file is as it was.
+        AssertUnchanged(before, dir, ignore: "journal.db");
+
+        // Nothing was lost: with the checkpoint repaired, the same command finishes the run as if nothing happened.
+        File.WriteAllBytes(checkpoint, good);
+        var third = S4alRun.Complete(null, ReferenceRun.Args(dir));
+        Assert.True(third.ExitCode == 0, third.Output + third.Error);
+        AssertSameOutcome(dir);
+    }
+
+    [Fact]
+    public void A_damaged_journal_is_a_one_line_error_and_is_left_alone()
+    {
+        var dir = Folders.New("damaged-journal");
+        CopyFolder(reference.Dir, dir);
+        var journal = Path.Combine(dir, "journal.db");
+        var bytes = File.ReadAllBytes(journal);
+        for (int i = 100; i < 600; i++) bytes[i] = 0x5A;
+        File.WriteAllBytes(journal, bytes);
+        var hash = SHA256.HashData(bytes);
+
+        var run = S4alRun.Complete(null, "run", "--run-dir", dir);
+        Assert.NotEqual(0, run.ExitCode);
+        var line = Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.Contains("journal", line);
+        Assert.Equal(hash, SHA256.HashData(File.ReadAllBytes(journal)));
+        var status = S4alRun.Complete(null, "status", "--run-dir", dir);
+        Assert.NotEqual(0, status.ExitCode);
+        Assert.Contains("journal", status.Error);
+    }
+
+    [Fact]
+    public void Settings_that_contradict_the_run_folder_are_refused_and_nothing_changes()
+    {
+        var before = Snapshot(reference.Dir);
+        var run = S4alRun.Complete(null, ReferenceRun.Args(reference.Dir, "--metric", "margin"));
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.Contains("defined differently", line);
+        Assert.Contains("settings.metric is entropy there, margin here", line);
+        AssertUnchanged(before, reference.Dir, ignore: "s4al.log");
+    }
+
+    [Fact]
+    public void Status_tells_where_a_finished_run_stands()
+    {
+        var status = Status(reference.Dir);
+        Assert.Contains("done; finished", status);
+        Assert.Matches(@"cycle 2: \d+\.\d+% labeled -> mIoU 0\.\d{4}", status);
+    }
+
+    // ---- helpers ----
+
+    void AssertSameOutcome(string dir)
+    {
+        // Every acquisition is bit-exact; so is every cycle trained in one go (see README, Determinism).
+        Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(dir, "labeled.json")));
+        using var cycles = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "cycles.json")));
+        var acquired = cycles.RootElement.EnumerateArray()
+            .SelectMany(c => c.GetProperty("acquired").EnumerateArray().Select(r => (r[0].GetInt32(), r[1].GetInt32()))).ToList();
+        Assert.Equal(acquired.Count, acquired.Distinct().Count());
+        var expected = Rows(reference.Dir, columns: 3);
+        Assert.Equal(expected, Rows(dir, columns: 3));
+        var referenceMiou = Miou(reference.Dir);
+        var miou = Miou(dir);
+        Assert.Equal(referenceMiou.Count, miou.Count);
+        for (int i = 0; i < miou.Count; i++) Assert.InRange(miou[i], referenceMiou[i] - 0.01, referenceMiou[i] + 0.01);
+    }
+
+    static List<string> Rows(string dir, int columns) =>
+        File.ReadAllLines(Path.Combine(dir, "cycles.csv")).Select(l => string.Join(",", l.Split(',').Take(columns))).ToList();
+
+    static List<double> Miou(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "cycles.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[3], CultureInfo.InvariantCulture)).ToList();
+
+    static HashSet<int> ShardsScored(string log, int cycle) =>
+        Regex.Matches(log, $@"scored shard (\d+) of experiment \S+ cycle {cycle}:").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToHashSet();
+
+    static string Status(string dir)
+    {
+        var status = S4alRun.Complete(null, "status", "--run-dir", dir);
+        Assert.True(status.ExitCode == 0, status.Output + status.Error);
+        return status.Output;
+    }
+
+    static Dictionary<string, string> Snapshot(string dir) =>
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".s4al.lock"))
+            .ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    static void AssertUnchanged(Dictionary<string, string> before, string dir, string? ignore = null)
+    {
+        var after = Snapshot(dir);
+        foreach (var (file, hash) in before)
+        {
+            if (file == ignore || file == "s4al.log") continue;
+            Assert.True(after.TryGetValue(file, out var now), $"{file} was deleted");
+            Assert.True(now == hash, $"{file} was changed");
+        }
+    }
+
+    static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace S4AL.IntegrationTests;
+
+/// <summary>A real `s4al` process (built next to the tests), with its output captured as it comes, so a test can wait for a moment and SIGKILL it.</summary>
+public sealed class S4alRun : IDisposable
+{
+    readonly Process _process;
+    readonly StringBuilder _output = new();
+    readonly StringBuilder _error = new();
+
+    S4alRun(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_error) _error.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Error { get { lock (_error) return _error.ToString(); } }
+    public int ExitCode => _process.ExitCode;
+
+    public static S4alRun Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s4al.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        return new S4alRun(Process.Start(start)!);
+    }
+
+    /// <summary>Runs to the end and returns the finished run.</summary>
+    public static S4alRun Complete(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var run = Start(environment, args);
+        run.WaitForExit(TimeSpan.FromMinutes(5));
+        return run;
+    }
+
+    public void WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            Kill();
+            throw new TimeoutException($"s4al did not finish within {timeout}; output:\n{Output}\n{Error}");
+        }
+        _process.WaitForExit();
+    }
+
+    /// <summary>Waits until <paramref name="text"/> (or, with a file, its content) matches <paramref name="pattern"/>.</summary>
+    public void WaitFor(string pattern, TimeSpan timeout, string? file = null)
+    {
+        var regex = new Regex(pattern);
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            var text = file is null ? Output : File.Exists(file) ? ReadShared(file) : "";
+            if (regex.IsMatch(text)) return;
+            if (_process.HasExited) throw new InvalidOperationException($"s4al exited (code {_process.ExitCode}) before '{pattern}' appeared; output:\n{Output}\n{Error}");
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"'{pattern}' did not appear within {timeout}; output:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush, like a power cut of the process.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
