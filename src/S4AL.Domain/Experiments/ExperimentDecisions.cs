@@ -78,11 +78,15 @@ public static class ExperimentDecisions
         var plan = s.Shards().FirstOrDefault(x => x.Index == shard);
         if (plan is null) return Decision.Refuse($"cycle {cycle} has no shard {shard}");
         var images = plan.Images.ToHashSet();
+        var seen = new HashSet<RegionKey>();
         foreach (var c in candidates)
         {
             if (!images.Contains(c.Image)) return Decision.Refuse($"shard {shard} of cycle {cycle} returned image {c.Image}, which is not in the shard");
             if (c.Region < 0 || c.Region >= s.Plan.RegionsPerImage) return Decision.Refuse($"shard {shard} returned region {c.Region}, outside the grid of {s.Plan.RegionsPerImage}");
             if (s.Acquired.Contains(c.Key)) return Decision.Refuse($"shard {shard} returned region {c.Key}, which is already labeled");
+            // A persisted result the merge rejects (duplicate or NaN) would stop the experiment again after every restart.
+            if (!seen.Add(c.Key)) return Decision.Refuse($"shard {shard} returned region {c.Key} twice");
+            if (double.IsNaN(c.Score)) return Decision.Refuse($"shard {shard} returned region {c.Key} with a NaN score");
         }
         return Decision.Of(new ShardScored(s.Id, cycle, shard, candidates.ToArray(), seconds));
     }

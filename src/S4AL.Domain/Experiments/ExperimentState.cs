@@ -79,7 +79,7 @@ public sealed record ExperimentState
         {
             CycleStarted s when s.Cycle == Cycle && Phase == CyclePhase.Training =>
                 this with { Attempt = s.Attempt },
-            CycleStarted s when s.Cycle == Cycle + 1 && Phase == CyclePhase.Annotating => this with
+            CycleStarted s when s.Cycle == Cycle + 1 && Phase == CyclePhase.Annotating && IsAnnotated => this with
             {
                 Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null,
                 ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionKey>.Empty,
@@ -94,13 +94,16 @@ public sealed record ExperimentState
                 CycleAcquisition = a.Regions.ToImmutableArray(),
                 Acquired = Acquired.Union(a.Regions),
             },
-            RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating => this with
+            RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating && !IsAnnotated => this with
             {
                 History = History.Add(new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds))),
             },
             _ => throw new InvalidOperationException($"event {e.GetType().Name} cannot follow experiment {Id} in cycle {Cycle}, phase {Phase}"),
         };
     }
+
+    // Without it a journal could skip a cycle's record or hold it twice, and replay would not notice.
+    bool IsAnnotated => History.Any(h => h.Cycle == Cycle);
 
     ExperimentState Trained(CycleTrained t)
     {
