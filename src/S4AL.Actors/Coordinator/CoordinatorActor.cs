@@ -223,7 +223,13 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                     var shardResults = s.ScoredShards.Values
                         .Select(r => (IReadOnlyList<RegionScore>)r.Candidates.Select(c => new RegionScore(c.Image, c.Region, (float)c.Score)).ToList());
                     var merged = RegionSelection.Merge(shardResults, data.Settings.Budget).Select(r => new RegionKey(r.Image, r.Region)).ToArray();
-                    PersistThen(ExperimentDecisions.Acquire(s, s.Cycle, merged), () =>
+                    var acquisition = ExperimentDecisions.Acquire(s, s.Cycle, merged);
+                    if (acquisition.IsRefused)
+                    {
+                        Fail(id, s.Cycle, $"the merged acquisition was refused: {acquisition.Refusal}");
+                        break;
+                    }
+                    PersistThen(acquisition, () =>
                     {
                         _log.Info("experiment {0} cycle {1}: acquired {2} regions", id, s.Cycle, merged.Length);
                         Advance(id);

@@ -121,6 +121,7 @@ public static class ExperimentDecisions
         if (a.RegionsPerImage != b.RegionsPerImage) return $"{a.RegionsPerImage} vs {b.RegionsPerImage} regions per image";
         if (a.LastCycle != b.LastCycle) return $"last cycle {a.LastCycle} vs {b.LastCycle}";
         if (a.ShardSize != b.ShardSize) return $"shard size {a.ShardSize} vs {b.ShardSize}";
-        return "initial labeled images differ";
+        if (!a.InitialFullyLabeled.SequenceEqual(b.InitialFullyLabeled)) return "initial fully labeled images differ";
+        return "initial labeled regions differ";
     }
 }

@@ -23,6 +23,8 @@ public sealed record ExperimentPlan(
     /// <summary>Throws naming the first field that cannot describe an experiment.</summary>
     public ExperimentPlan Validate()
     {
+        if (string.IsNullOrEmpty(Id.Value)) throw new ArgumentException("plan.Id is empty");
+        if (InitialFullyLabeled is null || InitialRegions is null) throw new ArgumentException("plan.InitialFullyLabeled and plan.InitialRegions must be given (empty arrays for none)");
         if (string.IsNullOrWhiteSpace(RunDirectory)) throw new ArgumentException("plan.RunDirectory is empty");
         if (string.IsNullOrWhiteSpace(Definition)) throw new ArgumentException("plan.Definition is empty");
         if (PoolImages < 1) throw new ArgumentException($"plan.PoolImages {PoolImages} must be at least 1");
@@ -56,17 +58,22 @@ public sealed record CycleEvaluation(
     [property: Key(2)] double LabeledPixelShare,
     [property: Key(3)] double TrainSeconds)
 {
-    /// <summary>Mean IoU over classes present in truth or prediction (for status lines; the engine computes the full metrics).</summary>
+    /// <summary>
+    /// Mean IoU over all classes, a class absent from truth and prediction counting 0: the same
+    /// number as the engine's SegmentationMetrics.MeanIoU and the run folder's cycles.csv.
+    /// </summary>
     public double MeanIoU()
     {
-        double sum = 0; int n = 0;
+        if (NumClasses < 1 || Confusion.Length != NumClasses * NumClasses)
+            throw new InvalidDataException($"a cycle evaluation holds {Confusion.Length} confusion counts, not {NumClasses}x{NumClasses}");
+        double sum = 0;
         for (int c = 0; c < NumClasses; c++)
         {
             long tp = Confusion[c * NumClasses + c], row = 0, col = 0;
             for (int k = 0; k < NumClasses; k++) { row += Confusion[c * NumClasses + k]; col += Confusion[k * NumClasses + c]; }
             long union = row + col - tp;
-            if (union > 0) { sum += (double)tp / union; n++; }
+            if (union > 0) sum += (double)tp / union;
         }
-        return n == 0 ? 0 : sum / n;
+        return sum / NumClasses;
     }
 }

@@ -136,8 +136,8 @@ public class RefusalTests
         { Plan(regions: 8), "4 vs 8 regions per image" },
         { Plan(lastCycle: 5), "last cycle 2 vs 5" },
         { Plan(shardSize: 4), "shard size 3 vs 4" },
-        { Plan(fully: [1]), "initial labeled images differ" },
-        { Plan(initial: [new(0, 0)]), "initial labeled images differ" },
+        { Plan(fully: [1]), "initial fully labeled images differ" },
+        { Plan(initial: [new(0, 0)]), "initial labeled regions differ" },
     };
 
     [Theory]
