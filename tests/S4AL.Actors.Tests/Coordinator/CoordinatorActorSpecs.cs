@@ -1,0 +1,235 @@
+using Akka.Actor;
+using Akka.TestKit;
+using S4AL.Actors.Coordinator;
+using S4AL.Actors.Tests.Support;
+using S4AL.Actors.Workspace;
+using S4AL.Domain;
+using S4AL.Domain.Experiments;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.ScorerProtocol;
+using static S4AL.Domain.Protocols.TrainerProtocol;
+
+namespace S4AL.Actors.Tests.Coordinator;
+
+/// <summary>
+/// The coordinator with probes for the trainer and the scorers, and the in-memory journal:
+/// stopping it and starting a new one with the same persistence id is a crash and recovery.
+/// </summary>
+public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    readonly string _persistenceId = "coordinator-" + Guid.NewGuid().ToString("N")[..8];
+    readonly ExperimentDataCache _data = new();
+    readonly TestProbe _scorers;
+    readonly TestProbe _trainer;
+    readonly ExperimentPlan _plan;
+    IActorRef _coordinator;
+
+    public CoordinatorActorSpecs() : base(ActorSpecConfig.Config)
+    {
+        _scorers = CreateTestProbe();
+        _trainer = CreateTestProbe();
+        _plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("coordinator"), ActorSpecConfig.Definition(cycles: 1));
+        _coordinator = StartCoordinator();
+    }
+
+    IActorRef StartCoordinator() => Sys.ActorOf(CoordinatorActor.Props(
+        new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 }, _scorers.Ref, _data));
+
+    void Crash()
+    {
+        Watch(_coordinator);
+        Sys.Stop(_coordinator);
+        ExpectTerminated(_coordinator);
+        _coordinator = StartCoordinator();
+        RegisterTrainer();
+    }
+
+    void RegisterTrainer()
+    {
+        _trainer.Send(_coordinator, new RegisterTrainer("node-a", "cpu"));
+        _trainer.FishForMessage<TrainerRegistered>(_ => true, Wait);
+    }
+
+    TrainCycle Submit()
+    {
+        RegisterTrainer();
+        _coordinator.Tell(new SubmitExperiment(_plan));
+        Assert.False(ExpectMsg<SubmitAccepted>(Wait).AlreadyKnown);
+        return ExpectTraining();
+    }
+
+    TrainCycle ExpectTraining() => _trainer.FishForMessage<TrainCycle>(_ => true, Wait);
+
+    static CheckpointRef Checkpoint(int cycle, int epochs, long step) => new($"/shared/cycle-{cycle}-epoch-{epochs}.s4ckpt", $"{cycle:x2}{epochs:x2}", cycle, epochs, step);
+
+    static CycleEvaluation Evaluation(double share) => new(8, Enumerable.Range(0, 64).Select(i => i % 9 == 0 ? 50L : 3L).ToArray(), share, 1.5);
+
+    void Trained(int cycle)
+    {
+        _trainer.Send(_coordinator, new ReportTrained(_plan.Id, cycle, Checkpoint(cycle, 2, 6), Evaluation(0.3)));
+        _trainer.FishForMessage<TrainedAccepted>(a => a.Cycle == cycle, Wait);
+    }
+
+    List<ScoreShard> ExpectShards(int count)
+    {
+        var orders = Enumerable.Range(0, count).Select(_ => _scorers.ExpectMsg<ScoreShard>(Wait)).ToList();
+        _scorers.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        return orders;
+    }
+
+    void Score(ScoreShard order) =>
+        _scorers.Send(_coordinator, new ReportShardScored(order.Experiment, order.Cycle, order.Shard,
+            order.Images.SelectMany(i => new[] { new RegionCandidate(i, (i * 7) % 24, 1.0 + i), new RegionCandidate(i, (i * 7 + 1) % 24, 0.5 + i) }).ToArray(), 0.2, "node-b"));
+
+    ExperimentStatus Status()
+    {
+        _coordinator.Tell(new GetStatus(_plan.Id));
+        return ExpectMsg<ExperimentStatus>(Wait);
+    }
+
+    [Fact]
+    public void Recovered_in_training_asks_again_from_the_last_reported_checkpoint()
+    {
+        var first = Submit();
+        Assert.Equal((0, 1, null), (first.Cycle, first.Attempt, first.ResumeFrom));
+        Assert.Equal([0, 5, 9], first.Labeled.FullyLabeled);
+        _trainer.Send(_coordinator, new ReportCheckpoint(_plan.Id, Checkpoint(0, 1, 3)));
+        _trainer.FishForMessage<CheckpointAccepted>(_ => true, Wait);
+        // Acknowledged means persisted: the state already holds it.
+        Assert.Equal(Checkpoint(0, 1, 3), Status().LastCheckpoint);
+
+        Crash();
+        var again = ExpectTraining();
+        Assert.Equal(0, again.Cycle);
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(Checkpoint(0, 1, 3), again.ResumeFrom);
+    }
+
+    [Fact]
+    public void A_stale_or_repeated_checkpoint_does_not_move_the_state_back()
+    {
+        Submit();
+        _trainer.Send(_coordinator, new ReportCheckpoint(_plan.Id, Checkpoint(0, 2, 6)));
+        _trainer.FishForMessage<CheckpointAccepted>(_ => true, Wait);
+        _trainer.Send(_coordinator, new ReportCheckpoint(_plan.Id, Checkpoint(0, 1, 3)));
+        _trainer.FishForMessage<CheckpointAccepted>(_ => true, Wait);
+        Assert.Equal(6, Status().LastCheckpoint!.Step);
+    }
+
+    [Fact]
+    public void Recovered_in_scoring_resends_only_the_shards_without_a_result()
+    {
+        Submit();
+        Trained(0);
+        var orders = ExpectShards(3); // 9 unlabeled images, 3 per shard
+        Assert.Equal([0, 1, 2], orders.Select(o => o.Shard).Order());
+        Assert.All(orders, o => Assert.Equal(Checkpoint(0, 2, 6), o.Model));
+        Score(orders.Single(o => o.Shard == 0));
+        Score(orders.Single(o => o.Shard == 2));
+        AwaitAssert(() => Assert.Equal(2, Status().ShardsScored), Wait);
+
+        Crash();
+        var resent = ExpectShards(1);
+        Assert.Equal(1, resent.Single().Shard);
+        Assert.Equal(orders.Single(o => o.Shard == 1).Images, resent.Single().Images);
+    }
+
+    [Fact]
+    public void Recovered_after_acquisition_never_acquires_the_cycle_again()
+    {
+        Submit();
+        Trained(0);
+        foreach (var order in ExpectShards(3)) Score(order);
+        var next = ExpectTraining();
+        Assert.Equal(1, next.Cycle);
+        var acquired = Status().Completed.Single().Acquired;
+        Assert.Equal(9 * 2, acquired.Length); // per-image top-2 of the 9 unlabeled images
+        Assert.Equal(acquired.Order(), next.Labeled.Acquired().Order());
+
+        Crash();
+        var again = ExpectTraining();
+        Assert.Equal((1, 2), (again.Cycle, again.Attempt));
+        Assert.Equal(next.Labeled.Acquired(), again.Labeled.Acquired());
+        var status = Status();
+        Assert.Single(status.Completed);
+        Assert.Equal(acquired, status.Completed.Single().Acquired);
+        _scorers.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        // The run folder's results were written from the journal.
+        Assert.True(File.Exists(Path.Combine(_plan.RunDirectory, "cycles.csv")));
+        Assert.True(File.Exists(Path.Combine(_plan.RunDirectory, "acquired-cycle-0.png")));
+    }
+
+    [Fact]
+    public void A_finished_experiment_stays_finished_after_recovery()
+    {
+        Submit();
+        Trained(0);
+        foreach (var order in ExpectShards(3)) Score(order);
+        ExpectTraining();
+        Trained(1);
+        AwaitAssert(() => Assert.Equal(CyclePhase.Done, Status().Phase), Wait);
+
+        Crash();
+        Assert.Equal(CyclePhase.Done, Status().Phase);
+        Assert.Equal(2, Status().Completed.Length);
+        _trainer.IgnoreMessages(m => m is TrainerRegistered);
+        _trainer.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        _scorers.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_repeated_training_report_is_confirmed_again_and_scores_nothing_twice()
+    {
+        Submit();
+        Trained(0);
+        ExpectShards(3);
+        Trained(0);
+        _scorers.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public void A_lost_trainer_is_replaced_and_the_cycle_restarts_on_the_new_one()
+    {
+        Submit();
+        _trainer.Send(_coordinator, new ReportCheckpoint(_plan.Id, Checkpoint(0, 1, 3)));
+        _trainer.FishForMessage<CheckpointAccepted>(_ => true, Wait);
+        var replacement = CreateTestProbe();
+        Watch(_trainer.Ref);
+        Sys.Stop(_trainer.Ref);
+        ExpectTerminated(_trainer.Ref);
+        replacement.Send(_coordinator, new RegisterTrainer("node-c", "cpu"));
+        var order = replacement.FishForMessage<TrainCycle>(_ => true, Wait);
+        Assert.Equal((0, 2), (order.Cycle, order.Attempt));
+        Assert.Equal(3, order.ResumeFrom!.Step);
+    }
+
+    [Fact]
+    public void A_plan_that_contradicts_the_journal_is_refused_and_the_same_plan_is_welcome()
+    {
+        Submit();
+        _coordinator.Tell(new SubmitExperiment(_plan with { ShardSize = 4 }));
+        Assert.Contains("shard size", ExpectMsg<SubmitRefused>(Wait).Reason);
+        _coordinator.Tell(new SubmitExperiment(_plan));
+        Assert.True(ExpectMsg<SubmitAccepted>(Wait).AlreadyKnown);
+    }
+
+    [Fact]
+    public void Subscribers_get_the_state_then_every_event_in_order()
+    {
+        Submit();
+        var subscriber = CreateTestProbe();
+        subscriber.Send(_coordinator, new Subscribe(_plan.Id));
+        var mirror = subscriber.ExpectMsg<Subscribed>(Wait).State!.ToState();
+        Trained(0);
+        foreach (var order in ExpectShards(3)) Score(order);
+        ExpectTraining();
+        subscriber.FishForMessage(m =>
+        {
+            if (m is IExperimentEvent e) mirror = mirror.Apply(e);
+            return mirror.Cycle == 1;
+        }, Wait);
+        var status = Status();
+        Assert.Equal(status.Completed.Single().Acquired, mirror.History.Single().Acquired);
+    }
+}

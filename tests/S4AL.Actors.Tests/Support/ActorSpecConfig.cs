@@ -1,0 +1,49 @@
+using Akka.Configuration;
+using S4AL.Actors.Serialization;
+using S4AL.Domain;
+using S4AL.Domain.Experiments;
+using S4AL.Learning.Acquisition;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data;
+using S4AL.Learning.Networks;
+
+namespace S4AL.Actors.Tests.Support;
+
+/// <summary>What every actor spec runs with: the S4AL serializer, every message serialized (as between nodes), a cluster provider and the in-memory journal.</summary>
+public static class ActorSpecConfig
+{
+    public static readonly Config Config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
+        .WithFallback(ConfigurationFactory.ParseString("""
+            akka.actor.serialize-messages = on
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp.port = 0
+            akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+            akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+            akka.loglevel = WARNING
+            """));
+
+    public static string TempDir(string name)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "s4al-actor-specs", Guid.NewGuid().ToString("N")[..8], name);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A tiny experiment: 12 synthetic 32x48 scenes, the tiny network, 8-pixel regions (24 per image), 2 regions per image per cycle.</summary>
+    public static ExperimentDefinition Definition(int epochs = 2, int iterations = 3, int cycles = 1) => new(
+        new DatasetOptions { Kind = DatasetKind.Synthetic, Height = 32, Width = 48, PoolSize = 12, ValidationSize = 4, Seed = 5 },
+        new ActiveLearningSettings
+        {
+            Cycles = cycles, EpochsPerCycle = epochs, IterationsPerEpoch = iterations, BatchSize = 2, RegionSize = 8,
+            Budget = SelectionBudget.PerImage(2), Network = NetworkKind.Tiny, InitialLabeledShare = 0.25, EvaluationBatchSize = 4,
+            Ssl = new() { ColdStartEpochs = 0, ReplayWarmupEpochs = 1 }, Seed = 7,
+        });
+
+    public static ExperimentPlan Plan(string runDir, ExperimentDefinition? definition = null, int shardSize = 3, string id = "spec")
+    {
+        definition ??= Definition();
+        return new ExperimentPlan(ExperimentId.Parse(id), runDir, definition.ToJson(), PoolImages: 12, RegionsPerImage: 24,
+            LastCycle: definition.Settings.Cycles, ShardSize: shardSize, InitialFullyLabeled: [0, 5, 9], InitialRegions: []);
+    }
+}
