@@ -23,7 +23,8 @@ public sealed class ReferenceRun
 
     public string Dir { get; }
 
-    public static string[] Args(string runDir, params string[] more) => ["run", .. Options, "--run-dir", runDir, .. more];
+    /// <summary>A checkpoint after every epoch, so a kill lands between two checkpoints of the cycle.</summary>
+    public static string[] Args(string runDir, params string[] more) => ["run", .. Options, "--run-dir", runDir, "--checkpoint-interval", "0", .. more];
 }
 
 static class Folders

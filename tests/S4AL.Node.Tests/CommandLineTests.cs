@@ -54,10 +54,12 @@ public class CommandLineTests
     public void Missing_dataset_folder_is_named()
     {
         var missing = Path.Combine(TempDir(), "no-such-camvid");
-        var r = S4alProcess.Run("run", "--dataset", "camvid", "--data-root", missing, "--run-dir", Path.Combine(TempDir(), "run"));
+        var runDir = Path.Combine(TempDir(), "run");
+        var r = S4alProcess.Run("run", "--dataset", "camvid", "--data-root", missing, "--run-dir", runDir);
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains(missing, r.Error);
         Assert.DoesNotContain("   at ", r.Error); // no stack trace
+        Assert.False(Directory.Exists(runDir), "a failed start left a run folder behind");
     }
 
     [Fact]

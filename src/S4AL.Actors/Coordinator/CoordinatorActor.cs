@@ -64,6 +64,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 _log.Info("recovered experiment {0}: cycle {1}, phase {2}, {3} cycles done", s.Id, s.Cycle, s.Phase, s.History.Count);
             Timers.StartPeriodicTimer("tick", Tick.Instance, _options.TickInterval);
             Self.Tell(Tick.Instance);
+            if (Context.System.Settings.ProviderClass.Contains("Cluster"))
+                Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.IMemberEvent));
         });
 
         Command<SubmitExperiment>(OnSubmit);
@@ -112,6 +114,16 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<StepProgress>(p => Publish(p.Experiment, p));
         Command<EpochProgress>(p => Publish(p.Experiment, p));
         Command<Tick>(_ => { ResendOverdueShards(); AdvanceAll(); });
+        Command<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
+        {
+            // A node left or was downed: the orders it held are lost. Sharding moves its shards to other
+            // scorer nodes; sending every unanswered order again (results are idempotent) re-runs its work there.
+            if (_shardsInFlight.Count == 0) return;
+            _log.Warning("node {0} left the cluster; sending {1} unanswered shard orders again", removed.Member.Address, _shardsInFlight.Count);
+            _shardsInFlight.Clear();
+            AdvanceAll();
+        });
+        Command<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("snapshot failed: {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -121,6 +133,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => _options.PersistenceId;
 
     /// <summary>An event the journal refuses (e.g. it cannot be serialized) must stop the experiment, not be retried forever.</summary>
+    protected override void PostStop()
+    {
+        if (Context.System.Settings.ProviderClass.Contains("Cluster")) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);

@@ -32,8 +32,23 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     SegmentationNetwork? _model;
     string? _modelId;
 
+    /// <summary>What the entities of one node share (keyed by the node's options instance): the scoring slots and the loaded model.</summary>
+    sealed class NodeScoring(int slots)
+    {
+        public readonly SemaphoreSlim Slots = new(slots);
+        public readonly int SlotCount = slots;
+        public SegmentationNetwork? Model;
+        public string? ModelId;
+    }
+
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ScorerOptions, NodeScoring> Nodes = new();
+    readonly NodeScoring _node;
+    readonly SemaphoreSlim _slots;
+
     public ScorerActor(ExperimentDataCache data, ScorerOptions options)
     {
+        _node = Nodes.GetValue(options, o => new NodeScoring(Math.Max(1, o.ConcurrentShards)));
+        _slots = _node.Slots;
         _data = data;
         _device = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? new Device(options.Device) : CPU;
         _delay = options.DelayPerShard;
@@ -52,8 +67,10 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             Become(Busy);
             Task.Factory.StartNew(() =>
             {
+                _slots.Wait();
                 try { self.Tell(new Scored(Score(order), replyTo)); }
                 catch (Exception e) { self.Tell(new ScoringFailed(order, e, replyTo)); }
+                finally { _slots.Release(); }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         });
     }
@@ -94,6 +111,16 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     SegmentationNetwork Model(ScoreShard order, ExperimentData data)
     {
         var id = $"{order.Model.Sha256}/{data.Settings.Scorer}";
+        // With one slot per node, the node's entities take turns and can share one loaded model.
+        if (_node.SlotCount == 1)
+        {
+            if (_node.Model is not null && _node.ModelId == id) return _node.Model;
+            _node.Model?.Dispose();
+            _node.Model = null;
+            _node.Model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
+            _node.ModelId = id;
+            return _node.Model;
+        }
         if (_model is not null && _modelId == id) return _model;
         _model?.Dispose();
         _model = null;

@@ -6,6 +6,11 @@ public sealed record ScorerOptions
     /// <summary>cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "cpu";
     /// <summary>
+    /// Shards a node scores at the same time. One by default: a scoring pass already uses every
+    /// thread libtorch has, and several at once on the same cores only make them wait on each other.
+    /// </summary>
+    public int ConcurrentShards { get; init; } = 1;
+    /// <summary>
     /// Fault-injection knob for tests and demos: shard i waits (i + 1) times this long before it is
     /// scored, so shards finish one by one and a node can be killed in the middle of scoring. Zero in production.
     /// </summary>

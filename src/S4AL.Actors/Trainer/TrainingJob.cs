@@ -70,12 +70,18 @@ sealed class TrainingJob
                 : new CycleTrainingRun(data.Pool, data.Settings, _device, Cycle, lastCycle, labeled, replay);
             Epoch = run.EpochsDone;
             var progress = new Progress(this);
+            var sinceCheckpoint = Stopwatch.StartNew();
+            int lastCheckpointEpoch = run.EpochsDone;
             while (!run.IsFinished)
             {
                 run.RunEpoch(progress, cancel, () => { _running.Wait(cancel); Interlocked.Increment(ref Step); });
                 Epoch = run.EpochsDone;
-                if (!run.IsFinished && run.EpochsDone % _options.CheckpointEveryEpochs == 0)
+                if (!run.IsFinished && run.EpochsDone - lastCheckpointEpoch >= _options.CheckpointEveryEpochs && sinceCheckpoint.Elapsed >= _options.CheckpointInterval)
+                {
                     _trainer.Tell(new CheckpointWritten(Save(run, $"cycle-{Cycle}-epoch-{run.EpochsDone}", cancel)));
+                    lastCheckpointEpoch = run.EpochsDone;
+                    sinceCheckpoint.Restart();
+                }
             }
             var model = Save(run, $"cycle-{Cycle}-final", cancel);
             var confusion = run.EvaluateStudent(data.Validation, cancel);

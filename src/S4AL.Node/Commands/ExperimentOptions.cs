@@ -23,8 +23,8 @@ public sealed class ExperimentOptions
     readonly Option<string> _dataset = new("--dataset") { Description = "synthetic (built in), fashion-mnist (scenes from Debian's dataset-fashion-mnist), camvid, cityscapes or folder", DefaultValueFactory = _ => "synthetic" };
     readonly Option<string?> _dataRoot = new("--data-root") { Description = "Dataset folder (camvid, cityscapes, folder), or the Fashion-MNIST folder" };
     readonly Option<string?> _classes = new("--classes") { Description = "Class names, comma-separated (camvid/folder layouts with other classes); default: classes.txt beside the data, else the dataset's own" };
-    readonly Option<int> _height = new("--height") { Description = "Image height (images are resized or generated at this size)", DefaultValueFactory = _ => 96 };
-    readonly Option<int> _width = new("--width") { Description = "Image width", DefaultValueFactory = _ => 128 };
+    readonly Option<int> _height = new("--height") { Description = "Image height (images are resized or generated at this size)", DefaultValueFactory = _ => 64 };
+    readonly Option<int> _width = new("--width") { Description = "Image width", DefaultValueFactory = _ => 96 };
     readonly Option<int> _poolSize = new("--pool-size") { Description = "Pool images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 200 };
     readonly Option<int> _valSize = new("--val-size") { Description = "Validation images to generate (synthetic, fashion-mnist)", DefaultValueFactory = _ => 50 };
     readonly Option<string> _net = new("--net") { Description = "mbv2 (DeepLabv3+ MobileNetV2), resnet50 (DeepLabv3+ ResNet-50) or tiny", DefaultValueFactory = _ => "mbv2" };

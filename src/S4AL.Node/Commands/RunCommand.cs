@@ -34,12 +34,14 @@ public static class RunCommand
         var cmd = new Command("run", "Run a complete S4AL experiment (initial set, cycles of training, scoring, acquisition and oracle annotation, evaluation after each cycle) on this machine. Running it again on an unfinished run folder resumes it.");
         o.AddTo(cmd);
         cmd.Options.Add(runtime);
+        var checkpointInterval = CheckpointIntervalOption();
+        cmd.Options.Add(checkpointInterval);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
             return parse.GetValue(runtime) switch
             {
-                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out),
+                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval)),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -47,16 +49,32 @@ public static class RunCommand
         return cmd;
     }
 
-    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output)
+    /// <summary>--checkpoint-interval: how often a training cycle may be checkpointed (run, node).</summary>
+    public static Option<double> CheckpointIntervalOption() => new("--checkpoint-interval")
+    {
+        Description = "Seconds between training checkpoints at most (one at an epoch end once this long has passed; 0: every epoch); a crash loses at most about this much training",
+        DefaultValueFactory = _ => new TrainerOptions().CheckpointInterval.TotalSeconds,
+    };
+
+    public static TimeSpan CheckpointInterval(ParseResult parse, Option<double> option)
+    {
+        var seconds = parse.GetValue(option);
+        return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
+    }
+
+    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval)
     {
         torch.set_num_threads(spec.Threads);
         var watch = Stopwatch.StartNew();
+        // A new run's data is opened before anything is written, so a missing dataset leaves no run folder behind.
+        (ExperimentPlan Plan, ExperimentData Data)? fresh = File.Exists(Path.Combine(spec.RunDir, RunFolder.JournalFileName))
+            ? null : ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
         using var folder = RunFolder.Open(spec.RunDir);
         RunFolder.CheckJournal(folder.Journal);
         var settings = new NodeSettings
         {
             Persistence = PersistenceOptions.Sqlite(folder.Journal),
-            Trainer = new TrainerOptions { Device = spec.DeviceName },
+            Trainer = new TrainerOptions { Device = spec.DeviceName, CheckpointInterval = checkpointInterval },
             Scorer = new ScorerOptions
             {
                 Device = spec.DeviceName,
@@ -71,45 +89,51 @@ public static class RunCommand
         {
             var system = host.System();
             var coordinator = host.Registry().Get<CoordinatorKey>();
-            var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output);
+            var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output, fresh);
             output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
 
-            using var display = ProgressDisplay.Create(output);
-            var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            ConsoleCancelEventHandler interrupt = (_, e) =>
+            return Watch(system, coordinator, plan, data, output, watch, folder.Log);
+        }
+        finally
+        {
+            host.StopQuietly(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Follows an experiment to its end with the progress display; the exit code of the command.</summary>
+    public static int Watch(ActorSystem system, IActorRef coordinator, ExperimentPlan plan, ExperimentData data, TextWriter output, Stopwatch watch, string log)
+    {
+        using var display = ProgressDisplay.Create(output);
+        var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConsoleCancelEventHandler interrupt = (_, e) =>
+        {
+            e.Cancel = true;
+            done.TrySetResult(new RunOutcome.Failed("interrupted; run the same command again to resume"));
+        };
+        Console.CancelKeyPress += interrupt;
+        try
+        {
+            system.ActorOf(RunClientActor.Props(coordinator, plan, data, display, done, TimeSpan.FromMinutes(2)), "run-client");
+            var outcome = done.Task.GetAwaiter().GetResult();
+            display.Dispose();
+            switch (outcome)
             {
-                e.Cancel = true;
-                done.TrySetResult(new RunOutcome.Failed("interrupted; run the same command again to resume"));
-            };
-            Console.CancelKeyPress += interrupt;
-            try
-            {
-                system.ActorOf(RunClientActor.Props(coordinator, plan, data, display, done, TimeSpan.FromMinutes(2)), "run-client");
-                var outcome = done.Task.GetAwaiter().GetResult();
-                display.Dispose();
-                switch (outcome)
-                {
-                    case RunOutcome.Completed c:
-                        var results = RunFolderReport.CycleResults(c.State, data);
-                        output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
-                        foreach (var r in results)
-                            output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
-                        return 0;
-                    case RunOutcome.Failed f:
-                        Console.Error.WriteLine($"s4al: error: {f.Error} (log: {folder.Log})");
-                        return 1;
-                    default:
-                        throw new InvalidOperationException($"unknown outcome {outcome}");
-                }
-            }
-            finally
-            {
-                Console.CancelKeyPress -= interrupt;
+                case RunOutcome.Completed c:
+                    var results = RunFolderReport.CycleResults(c.State, data);
+                    output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(plan.RunDirectory, "cycles.csv")}");
+                    foreach (var r in results)
+                        output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
+                    return 0;
+                case RunOutcome.Failed f:
+                    Console.Error.WriteLine($"s4al: error: {f.Error} (log: {log})");
+                    return 1;
+                default:
+                    throw new InvalidOperationException($"unknown outcome {outcome}");
             }
         }
         finally
         {
-            host.StopAsync().Wait(TimeSpan.FromSeconds(30));
+            Console.CancelKeyPress -= interrupt;
         }
     }
 
@@ -118,12 +142,12 @@ public static class RunCommand
     /// command line must agree with it), or a new one planned from the options.
     /// </summary>
     static (ExperimentPlan Plan, ExperimentData Data) ResolvePlan(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, RunFolder folder,
-        ActorSystem system, IActorRef coordinator, TextWriter output)
+        ActorSystem system, IActorRef coordinator, TextWriter output, (ExperimentPlan Plan, ExperimentData Data)? fresh)
     {
         var existing = AskCoordinator<ExperimentList>(system, coordinator, new ListExperiments()).Experiments.FirstOrDefault(e => e.Found);
         if (existing is null)
         {
-            var (plan, data) = ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
+            var (plan, data) = fresh ?? ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
             ExperimentReport.WriteAtomically(folder.Settings, plan.Definition);
             return (plan, data);
         }
@@ -145,7 +169,7 @@ public static class RunCommand
     }
 
     /// <summary>Asks the coordinator, failing with the journal's error if it cannot recover.</summary>
-    static T AskCoordinator<T>(ActorSystem system, IActorRef coordinator, object message)
+    public static T AskCoordinator<T>(ActorSystem system, IActorRef coordinator, object message)
     {
         var recoveryFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var watcher = system.ActorOf(Props.Create(() => new RecoveryWatcher(recoveryFailed)));

@@ -46,9 +46,9 @@ public static class NodeHost
                     akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                     akka.cluster.split-brain-resolver.active-strategy = keep-majority
                     """), HoconAddMode.Append);
-            akka.WithS4alSerialization()
-                .WithS4alPersistence(settings.Persistence)
-                .WithRemoting(settings.Host, settings.Port)
+            akka.WithS4alSerialization();
+            if (settings.Persistence is not null) akka.WithS4alPersistence(settings.Persistence);
+            akka.WithRemoting(settings.Host, settings.Port)
                 .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
                 .WithS4alScorers(settings.Has(NodeRoles.Scorer), data, settings.Scorer)
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
@@ -63,6 +63,18 @@ public static class NodeHost
                 });
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Stops the host. While Akka shuts down its loggers it prints INFO lines to standard output,
+    /// after the log file has been closed; they would end up among a command's results.
+    /// </summary>
+    public static void StopQuietly(this IHost host, TimeSpan timeout)
+    {
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try { host.StopAsync().Wait(timeout); }
+        finally { Console.SetOut(console); }
     }
 
     public static ActorSystem System(this IHost host) => host.Services.GetRequiredService<ActorSystem>();

@@ -14,7 +14,8 @@ public sealed record NodeSettings
     public int Port { get; init; }
     /// <summary>Akka addresses (akka.tcp://s4al@host:port) of the seed nodes; empty: the node forms a cluster of its own.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
-    public required PersistenceOptions Persistence { get; init; }
+    /// <summary>The journal; required on a node with the coordinator role, unused elsewhere.</summary>
+    public PersistenceOptions? Persistence { get; init; }
     public CoordinatorOptions Coordinator { get; init; } = new();
     public TrainerOptions Trainer { get; init; } = new();
     public ScorerOptions Scorer { get; init; } = new();

@@ -20,7 +20,7 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
         TorchSharp.torch.set_num_threads(1);
         var coordinator = CreateTestProbe();
         var replay = Sys.ActorOf(ReplayBufferActor.Props());
-        var trainer = Sys.ActorOf(TrainerActor.Props(coordinator.Ref, replay, new ExperimentDataCache(), new TrainerOptions { RegisterInterval = TimeSpan.FromSeconds(1) }));
+        var trainer = Sys.ActorOf(TrainerActor.Props(coordinator.Ref, replay, new ExperimentDataCache(), new TrainerOptions { RegisterInterval = TimeSpan.FromSeconds(1), CheckpointInterval = TimeSpan.Zero }));
         coordinator.ExpectMsg<RegisterTrainer>(Long);
         return (trainer, coordinator);
     }

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Akka.Cluster;
+using Microsoft.Extensions.Hosting;
+using S4AL.Actors.Hosting;
+using S4AL.Actors.Scorer;
+using S4AL.Actors.Trainer;
+using S4AL.Node.Hosting;
+using TorchSharp;
+
+namespace S4AL.Node.Commands;
+
+/// <summary>`s4al node`: one node of a cluster with the given roles; runs until stopped (Ctrl+C, SIGTERM).</summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (env S4AL_ROLES)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_ROLES") is { Length: > 0 } r ? r : string.Join(",", NodeRoles.All) };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (env S4AL_DEVICE)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_DEVICE") is { Length: > 0 } d ? d : "cpu" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (env S4AL_THREADS)", DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("S4AL_THREADS"), out var t) ? t : Environment.ProcessorCount };
+        var log = new Option<string?>("--log") { Description = "Log file (default: standard error, warnings and errors only)" };
+        var cmd = new Command("node", "Start a cluster node with the given roles and join the seed nodes (the first seed node forms the cluster).");
+        cluster.AddTo(cmd);
+        var checkpointInterval = RunCommand.CheckpointIntervalOption();
+        foreach (var o in new Option[] { roles, device, threads, log, checkpointInterval }) cmd.Options.Add(o);
+        cmd.SetAction(parse => CommandErrors.Guard(() =>
+        {
+            var roleList = Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
+            var deviceName = parse.GetValue(device)!;
+            DeviceParser.Parse(deviceName);
+            int t = parse.GetValue(threads);
+            if (t < 1) throw new UsageException($"--threads {t}: must be at least 1");
+            var journal = cluster.Journal(parse);
+            if (roleList.Contains(NodeRoles.Coordinator) && journal is null)
+                throw new UsageException("--journal is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
+            torch.set_num_threads(t);
+            var settings = new NodeSettings
+            {
+                Roles = roleList,
+                Host = cluster.Host(parse),
+                Port = cluster.Port(parse),
+                SeedNodes = cluster.SeedNodes(parse),
+                Persistence = journal,
+                HoconFiles = cluster.ConfigFiles(parse),
+                Trainer = new TrainerOptions { Device = deviceName, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
+                Scorer = new ScorerOptions
+                {
+                    Device = deviceName,
+                    DelayPerShard = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(RunCommand.ScorerDelayVariable), out var ms) ? ms : 0),
+                },
+                LogFile = parse.GetValue(log),
+            };
+            return Run(settings);
+        }));
+        return cmd;
+    }
+
+    static int Run(NodeSettings settings)
+    {
+        using var host = NodeHost.Build(settings);
+        host.StartAsync().GetAwaiter().GetResult();
+        var system = host.System();
+        var cluster = Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        var first = Task.WhenAny(up.Task, system.WhenTerminated).GetAwaiter().GetResult();
+        if (first != up.Task)
+        {
+            Console.Error.WriteLine($"s4al: error: node {cluster.SelfAddress} could not join the cluster at {string.Join(", ", settings.SeedNodes)} (seed nodes unreachable, or this node's settings are incompatible with the cluster's; see the log)");
+            return 1;
+        }
+        Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Roles)}");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+        Task.WhenAny(system.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        // Leave the cluster gracefully: a singleton or shards on this node hand over first.
+        cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
+        host.StopQuietly(TimeSpan.FromSeconds(20));
+        return 0;
+    }
+
+    static T Named<T>(string option, string value, Func<string, T> parse)
+    {
+        try { return parse(value); }
+        catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
+    }
+}

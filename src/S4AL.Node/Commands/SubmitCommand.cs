@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Akka.Cluster;
+using Microsoft.Extensions.Hosting;
+using S4AL.Actors.Hosting;
+using S4AL.Learning.ActiveLearning;
+using S4AL.Node.Hosting;
+using S4AL.Node.Runs;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+
+namespace S4AL.Node.Commands;
+
+/// <summary>
+/// `s4al submit`: sends an experiment to a running cluster (joining it briefly as a node without
+/// roles) and, with --watch, follows it to the end. The run folder must be on storage every
+/// node reads; the coordinator writes the results there.
+/// </summary>
+public static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var experiment = new ExperimentOptions();
+        var cluster = new ClusterOptions();
+        var id = new Option<string?>("--experiment") { Description = "Experiment id (default: the run folder's name)" };
+        var watchOption = new Option<bool>("--watch") { Description = "Show progress until the experiment ends" };
+        var cmd = new Command("submit", "Submit an experiment to a running cluster (the same options as `run`; --run-dir on shared storage). Submitting the same experiment again resumes it; different settings for a known id are refused.");
+        experiment.AddTo(cmd);
+        cluster.AddTo(cmd);
+        cmd.Options.Add(id);
+        cmd.Options.Add(watchOption);
+        cmd.SetAction(parse => CommandErrors.Guard(() =>
+        {
+            var spec = experiment.Read(parse);
+            var seeds = cluster.SeedNodes(parse);
+            if (seeds.Count == 0) throw new UsageException("--seed-nodes (or S4AL_SEED_NODES) is required: the cluster to submit to");
+            var experimentId = parse.GetValue(id) is { } given ? CommandErrorsNamed("--experiment", given) : ExperimentPlanner.IdFor(spec.RunDir);
+            var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
+            var watch = Stopwatch.StartNew();
+            var settings = new NodeSettings
+            {
+                Roles = [],
+                Host = cluster.Host(parse),
+                Port = cluster.Port(parse),
+                SeedNodes = seeds,
+                HoconFiles = cluster.ConfigFiles(parse),
+            };
+            using var host = NodeHost.Build(settings);
+            host.StartAsync().GetAwaiter().GetResult();
+            try
+            {
+                var system = host.System();
+                var coordinator = host.Registry().Get<CoordinatorKey>();
+                Directory.CreateDirectory(spec.RunDir);
+                var reply = RunCommand.AskCoordinator<object>(system, coordinator, new SubmitExperiment(plan));
+                switch (reply)
+                {
+                    case SubmitRefused r:
+                        throw new UsageException($"experiment {plan.Id} refused: {r.Reason}");
+                    case SubmitAccepted a:
+                        if (!a.AlreadyKnown) ExperimentReport.WriteAtomically(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), plan.Definition);
+                        Console.Out.WriteLine(a.AlreadyKnown
+                            ? $"experiment {plan.Id} is already known to the cluster: cycle {a.Status.Cycle}/{a.Status.LastCycle}, {a.Status.Phase.ToString().ToLowerInvariant()}"
+                            : $"experiment {plan.Id} submitted; results in {spec.RunDir}");
+                        break;
+                }
+                if (!parse.GetValue(watchOption)) return 0;
+                return RunCommand.Watch(system, coordinator, plan, data, Console.Out, watch, "the nodes' logs");
+            }
+            finally
+            {
+                Cluster.Get(host.System()).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
+                host.StopQuietly(TimeSpan.FromSeconds(20));
+            }
+        }));
+        return cmd;
+    }
+
+    static Domain.ExperimentId CommandErrorsNamed(string option, string value)
+    {
+        try { return Domain.ExperimentId.Parse(value); }
+        catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
+    }
+}

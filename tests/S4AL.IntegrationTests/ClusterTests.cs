@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace S4AL.IntegrationTests;
+
+/// <summary>
+/// The same `s4al` binary as several processes on 127.0.0.1 forming one Akka.Cluster: a
+/// coordinator (+ replay buffers), a trainer and two scorers; an experiment submitted from a
+/// fifth process runs to the end with the one-node run's acquisitions.
+/// </summary>
+public class ClusterTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
+{
+    static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public void Four_processes_run_two_cycles_with_both_scorers_and_acquire_what_one_node_acquires()
+    {
+        var dir = Folders.New("cluster");
+        Directory.CreateDirectory(dir);
+        int seedPort = FreePort();
+        var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        string Log(string name) => Path.Combine(dir, name + ".log");
+        var nodes = new List<S4alRun>();
+        try
+        {
+            nodes.Add(S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
+                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1"));
+            nodes[0].WaitFor("is up with roles", Wait);
+            foreach (var (name, roles) in new[] { ("trainer", "trainer"), ("scorer-1", "scorer"), ("scorer-2", "scorer") })
+                nodes.Add(S4alRun.Start(null, "node", "--roles", roles, "--port", "0", "--seed-nodes", seed, "--log", Log(name), "--threads", "1"));
+            foreach (var node in nodes) node.WaitFor("is up with roles", Wait);
+
+            var runDir = Path.Combine(dir, "run");
+            var submit = S4alRun.Complete(null, ["submit", .. ReferenceRun.Options, "--run-dir", runDir, "--seed-nodes", seed, "--watch"]);
+            Assert.True(submit.ExitCode == 0, submit.Output + submit.Error + S4alRun.ReadShared(Log("coordinator")));
+            Assert.Contains("cycle 2: ", submit.Output);
+
+            // Both scorer processes scored shards of the pool.
+            foreach (var scorer in new[] { "scorer-1", "scorer-2" })
+                Assert.Matches(new Regex(@"scored shard \d+ of experiment"), S4alRun.ReadShared(Log(scorer)));
+            Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
+        }
+        finally
+        {
+            foreach (var node in nodes) node.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_scorer_killed_while_scoring_has_its_shards_scored_elsewhere_with_the_same_acquisitions()
+    {
+        var dir = Folders.New("cluster-kill-scorer");
+        Directory.CreateDirectory(dir);
+        int seedPort = FreePort();
+        var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        string Log(string name) => Path.Combine(dir, name + ".log");
+        var slow = new Dictionary<string, string> { ["S4AL_SCORER_DELAY_MS"] = "1500" };
+        var fastDowning = WriteHocon("akka.cluster.split-brain-resolver.stable-after = 5s");
+        var nodes = new Dictionary<string, S4alRun>();
+        try
+        {
+            nodes["coordinator"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer", "--checkpoint-interval", "0", "--port", seedPort.ToString(), "--seed-nodes", seed,
+                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1", "--config", fastDowning);
+            nodes["coordinator"].WaitFor("is up with roles", Wait);
+            foreach (var name in new[] { "scorer-1", "scorer-2" })
+                nodes[name] = S4alRun.Start(slow, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--log", Log(name), "--threads", "1", "--config", fastDowning);
+            foreach (var node in nodes.Values) node.WaitFor("is up with roles", Wait);
+
+            var runDir = Path.Combine(dir, "run");
+            using var submit = S4alRun.Start(null, ["submit", .. ReferenceRun.Options, "--run-dir", runDir, "--seed-nodes", seed, "--watch"]);
+            var firstScored = new Regex(@"scored shard \d+ of experiment \S+ cycle 0");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!new[] { "scorer-1", "scorer-2" }.Any(n => File.Exists(Log(n)) && firstScored.IsMatch(S4alRun.ReadShared(Log(n)))))
+            {
+                Assert.True(watch.Elapsed < Wait, "no shard was scored in time");
+                Thread.Sleep(50);
+            }
+            // Kill the scorer that has scored less so far: it still holds unanswered shards.
+            var victim = new[] { "scorer-1", "scorer-2" }.OrderBy(n => firstScored.Matches(S4alRun.ReadShared(Log(n))).Count).First();
+            nodes[victim].Kill();
+
+            submit.WaitForExit(TimeSpan.FromMinutes(4));
+            Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+            Assert.Contains("sending", S4alRun.ReadShared(Log("coordinator"))); // the lost node's orders went out again
+            Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) node.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_node_that_cannot_reach_its_seed_nodes_fails_with_a_clear_error()
+    {
+        int nobody = FreePort();
+        var node = S4alRun.Complete(new Dictionary<string, string> { ["S4AL_EXTRA_HOCON"] = "" }, "node", "--roles", "scorer", "--port", "0",
+            "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{nobody}", "--config", WriteHocon("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 5s"));
+        Assert.Equal(1, node.ExitCode);
+        Assert.Contains("could not join the cluster", node.Error);
+    }
+
+    [Fact]
+    public void Bad_cluster_options_are_named()
+    {
+        var r = S4alRun.Complete(null, "node", "--roles", "coordinator,gardener");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("gardener", r.Error);
+        r = S4alRun.Complete(null, "node", "--roles", "scorer", "--seed-nodes", "http://nowhere");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--seed-nodes", r.Error);
+        r = S4alRun.Complete(null, "node", "--roles", "coordinator");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--journal", r.Error);
+    }
+
+    static string WriteHocon(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "s4al-integration", Guid.NewGuid().ToString("N")[..8] + ".hocon");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
