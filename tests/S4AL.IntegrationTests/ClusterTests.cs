@@ -9,7 +9,8 @@ namespace S4AL.IntegrationTests;
 /// coordinator (+ replay buffers), a trainer and two scorers; an experiment submitted from a
 /// fifth process runs to the end with the one-node run's acquisitions.
 /// </summary>
-public class ClusterTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
+[Collection(ProcessTests.Name)]
+public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<PostgresServer>
 {
     static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
 
@@ -32,7 +33,7 @@ public class ClusterTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
         try
         {
             nodes.Add(S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
-                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1"));
+                "--journal", "postgres:" + postgres.NewDatabase(), "--log", Log("coordinator"), "--threads", "1"));
             nodes[0].WaitFor("is up with roles", Wait);
             foreach (var (name, roles) in new[] { ("trainer", "trainer"), ("scorer-1", "scorer"), ("scorer-2", "scorer") })
                 nodes.Add(S4alRun.Start(null, "node", "--roles", roles, "--port", "0", "--seed-nodes", seed, "--log", Log(name), "--threads", "1"));
@@ -63,7 +64,7 @@ public class ClusterTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
         var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
         string Log(string name) => Path.Combine(dir, name + ".log");
         var slow = new Dictionary<string, string> { ["S4AL_SCORER_DELAY_MS"] = "1500" };
-        var fastDowning = WriteHocon("akka.cluster.split-brain-resolver.stable-after = 5s");
+        var fastDowning = WriteHocon("akka.cluster.split-brain-resolver.stable-after = 5s\nakka.cluster.split-brain-resolver.down-all-when-unstable = off");
         var nodes = new Dictionary<string, S4alRun>();
         try
         {
@@ -90,6 +91,45 @@ public class ClusterTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
             submit.WaitForExit(TimeSpan.FromMinutes(4));
             Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
             Assert.Contains("sending", S4alRun.ReadShared(Log("coordinator"))); // the lost node's orders went out again
+            Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) node.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_coordinator_singleton_moves_when_its_node_is_killed_and_the_experiment_completes()
+    {
+        var dir = Folders.New("cluster-failover");
+        Directory.CreateDirectory(dir);
+        int seedPort = FreePort();
+        var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        string Log(string name) => Path.Combine(dir, name + ".log");
+        var journal = "postgres:" + postgres.NewDatabase();
+        var fastDowning = WriteHocon("akka.cluster.split-brain-resolver.stable-after = 5s\nakka.cluster.split-brain-resolver.down-all-when-unstable = off");
+        var nodes = new Dictionary<string, S4alRun>();
+        try
+        {
+            nodes["a"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
+                "--journal", journal, "--log", Log("a"), "--threads", "1", "--config", fastDowning);
+            nodes["a"].WaitFor("is up with roles", Wait);
+            nodes["b"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer,scorer", "--port", "0", "--seed-nodes", seed,
+                "--journal", journal, "--log", Log("b"), "--threads", "1", "--config", fastDowning, "--checkpoint-interval", "0");
+            nodes["b"].WaitFor("is up with roles", Wait);
+
+            var runDir = Path.Combine(dir, "run");
+            using var submit = S4alRun.Start(null, ["submit", .. ReferenceRun.Options, "--run-dir", runDir, "--seed-nodes", seed, "--watch"]);
+            submit.WaitFor(@"cycle 0 epoch 2/4", Wait);
+            var killed = System.Diagnostics.Stopwatch.StartNew();
+            nodes["a"].Kill();
+            // The singleton starts on b and recovers the experiment from the shared journal.
+            nodes["b"].WaitFor(@"recovered experiment", Wait, Log("b"));
+            log.WriteLine($"coordinator fail-over: {killed.Elapsed.TotalSeconds:0.0}s from SIGKILL to the recovered coordinator (downing after 5s of unreachability)");
+
+            submit.WaitForExit(TimeSpan.FromMinutes(4));
+            Assert.True(submit.ExitCode == 0, submit.Output + submit.Error + S4alRun.ReadShared(Log("b")));
             Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
         }
         finally

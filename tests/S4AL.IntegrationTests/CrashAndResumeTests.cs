@@ -27,6 +27,13 @@ public sealed class ReferenceRun
     public static string[] Args(string runDir, params string[] more) => ["run", .. Options, "--run-dir", runDir, "--checkpoint-interval", "0", .. more];
 }
 
+/// <summary>The tests that start `s4al` processes share one reference run and never run side by side (2 cores).</summary>
+[CollectionDefinition(Name)]
+public sealed class ProcessTests : ICollectionFixture<ReferenceRun>
+{
+    public const string Name = "s4al processes";
+}
+
 static class Folders
 {
     public static string New(string name)
@@ -42,7 +49,8 @@ static class Folders
 /// the journal and the last checkpoint, lose and duplicate no acquired region, and end where
 /// the uninterrupted run ends.
 /// </summary>
-public class CrashAndResumeTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
+[Collection(ProcessTests.Name)]
+public class CrashAndResumeTests(ReferenceRun reference)
 {
     static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
 

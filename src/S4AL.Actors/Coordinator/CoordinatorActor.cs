@@ -44,6 +44,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     readonly Dictionary<ExperimentId, HashSet<IActorRef>> _subscribers = new();
     // Experiments stopped by an error, until they are submitted again; not persisted, so a restart retries them.
     readonly Dictionary<ExperimentId, string> _failed = new();
+    readonly Dictionary<(ExperimentId, int), int> _trainingFailures = new();
     // Attempts this incarnation started and has not sent to a trainer yet; any other attempt found in the state is stale and gets a new one.
     readonly HashSet<(ExperimentId Experiment, int Cycle, int Attempt)> _freshAttempts = new();
 
@@ -96,6 +97,15 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<ReportTrainingFailed>(f =>
         {
             Release(f.Experiment);
+            var key = (f.Experiment, f.Cycle);
+            int failures = _trainingFailures[key] = _trainingFailures.GetValueOrDefault(key) + 1;
+            if (failures < _options.MaxTrainingAttempts)
+            {
+                _log.Warning("experiment {0} cycle {1}: training failed ({2}); trying again from the last checkpoint ({3} of {4} attempts failed)",
+                    f.Experiment, f.Cycle, f.Error, failures, _options.MaxTrainingAttempts);
+                Advance(f.Experiment);
+                return;
+            }
             Fail(f.Experiment, f.Cycle, $"training failed: {f.Error}");
         });
         Command<TrainingCancelled>(c => Release(c.Experiment));
@@ -117,11 +127,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             // A node left or was downed: the orders it held are lost. Sharding moves its shards to other
-            // scorer nodes; sending every unanswered order again (results are idempotent) re-runs its work there.
+            // scorer nodes; once it has (a few seconds), every unanswered order goes out again (results are idempotent).
             if (_shardsInFlight.Count == 0) return;
-            _log.Warning("node {0} left the cluster; sending {1} unanswered shard orders again", removed.Member.Address, _shardsInFlight.Count);
-            _shardsInFlight.Clear();
-            AdvanceAll();
+            _log.Warning("node {0} left the cluster; sending {1} unanswered shard orders again in {2:0}s", removed.Member.Address, _shardsInFlight.Count, ResendAfterNodeLoss.TotalSeconds);
+            var due = DateTime.UtcNow - _options.ShardTimeout + ResendAfterNodeLoss;
+            foreach (var key in _shardsInFlight.Keys.ToList())
+                if (_shardsInFlight[key] > due) _shardsInFlight[key] = due;
         });
         Command<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -131,6 +142,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => _options.PersistenceId;
+
+    /// <summary>Time for sharding to hand a lost node's shards to the others before their orders are re-sent.</summary>
+    static readonly TimeSpan ResendAfterNodeLoss = TimeSpan.FromSeconds(5);
 
     /// <summary>An event the journal refuses (e.g. it cannot be serialized) must stop the experiment, not be retried forever.</summary>
     protected override void PostStop()
@@ -167,6 +181,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         }
         bool known = decision.Events.IsEmpty;
         _failed.Remove(id);
+        foreach (var key in _trainingFailures.Keys.Where(k => k.Item1 == id).ToList()) _trainingFailures.Remove(key);
         var replyTo = Sender;
         PersistThen(decision, () =>
         {

@@ -9,6 +9,11 @@ public sealed record CoordinatorOptions
     public int SnapshotEvery { get; init; } = 100;
     /// <summary>A shard order without an answer after this long is sent again (its scorer node may be gone).</summary>
     public TimeSpan ShardTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Training attempts of one cycle before the experiment stops with the error. A failed attempt
+    /// (a lost replay buffer, a trainer that ran out of memory) restarts from the last checkpoint.
+    /// </summary>
+    public int MaxTrainingAttempts { get; init; } = 3;
     /// <summary>How often the coordinator re-checks pending work (free trainers, overdue shards).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

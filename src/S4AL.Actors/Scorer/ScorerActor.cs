@@ -42,13 +42,13 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     }
 
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ScorerOptions, NodeScoring> Nodes = new();
-    readonly NodeScoring _node;
+    readonly NodeScoring _shared;
     readonly SemaphoreSlim _slots;
 
     public ScorerActor(ExperimentDataCache data, ScorerOptions options)
     {
-        _node = Nodes.GetValue(options, o => new NodeScoring(Math.Max(1, o.ConcurrentShards)));
-        _slots = _node.Slots;
+        _shared = Nodes.GetValue(options, o => new NodeScoring(Math.Max(1, o.ConcurrentShards)));
+        _slots = _shared.Slots;
         _data = data;
         _device = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? new Device(options.Device) : CPU;
         _delay = options.DelayPerShard;
@@ -112,14 +112,14 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     {
         var id = $"{order.Model.Sha256}/{data.Settings.Scorer}";
         // With one slot per node, the node's entities take turns and can share one loaded model.
-        if (_node.SlotCount == 1)
+        if (_shared.SlotCount == 1)
         {
-            if (_node.Model is not null && _node.ModelId == id) return _node.Model;
-            _node.Model?.Dispose();
-            _node.Model = null;
-            _node.Model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
-            _node.ModelId = id;
-            return _node.Model;
+            if (_shared.Model is not null && _shared.ModelId == id) return _shared.Model;
+            _shared.Model?.Dispose();
+            _shared.Model = null;
+            _shared.Model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
+            _shared.ModelId = id;
+            return _shared.Model;
         }
         if (_model is not null && _modelId == id) return _model;
         _model?.Dispose();

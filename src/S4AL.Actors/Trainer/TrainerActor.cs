@@ -36,6 +36,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly Device _device;
     readonly string _node;
     TrainingJob? _job;
+    Task? _jobTask;
     // The end-of-training report, sent until the coordinator confirms it persisted it.
     ReportTrained? _unconfirmed;
 
@@ -111,7 +112,10 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // The node is going down: stop the training thread at its next step before the process
+        // exits, so libtorch is not torn down under a running kernel.
         _job?.Cancel();
+        _jobTask?.Wait(TimeSpan.FromSeconds(15));
     }
 
     void OnTrainCycle(TrainCycle order)
@@ -132,7 +136,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _log.Info("experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
             order.ResumeFrom is { } from ? $"from checkpoint {from.Path} (epoch {from.EpochsDone})" : "from scratch");
         _job = new TrainingJob(order, Self, _replay, _data, _options, _device);
-        _job.Start();
+        _jobTask = _job.Start();
     }
 
     TrainerStatus Status() => _job is { } job

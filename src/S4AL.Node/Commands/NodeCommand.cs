@@ -73,7 +73,14 @@ public static class NodeCommand
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        Task.WhenAny(system.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        var ended = Task.WhenAny(system.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        if (ended == system.WhenTerminated)
+        {
+            // Downed by the split-brain resolver or removed by an operator: a supervisor restarts the process.
+            Console.Error.WriteLine($"s4al: error: node {cluster.SelfAddress} was removed from the cluster (downed); restart it to rejoin");
+            host.StopQuietly(TimeSpan.FromSeconds(20));
+            return 1;
+        }
         // Leave the cluster gracefully: a singleton or shards on this node hand over first.
         cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
         host.StopQuietly(TimeSpan.FromSeconds(20));
