@@ -27,16 +27,21 @@ public class AcquisitionImageTests
         Assert.Equal([9, 23], shown[1].Regions);
     }
 
-    [Fact]
-    public void Writes_image_and_label_panels_with_new_regions_outlined()
+    /// <summary>The picture of the two images with the most new regions, decoded, and the layout it was drawn with.</summary>
+    static (SKBitmap Bitmap, AcquisitionLayout Layout) WriteTwoImages()
     {
         using var folder = new TempFolder();
         var path = folder.File("acquired.png");
         AcquisitionImage.Write(path, Pool, Before, Acquired, maxImages: 2);
-
-        using var bitmap = Pixels.Decode(path);
         using var font = new SKFont(ReportFonts.Typeface, AcquisitionLayout.FontSize);
-        var layout = AcquisitionLayout.Create(H, W, 2, Pool.ClassNames, font);
+        return (Pixels.Decode(path), AcquisitionLayout.Create(H, W, 2, Pool.ClassNames, font));
+    }
+
+    [Fact]
+    public void Writes_image_and_label_panels_with_new_regions_outlined()
+    {
+        var (bitmap, layout) = WriteTwoImages();
+        using var _ = bitmap;
         Assert.Equal((layout.Width, layout.Height), (bitmap.Width, bitmap.Height));
         Assert.True(layout.PanelHeight >= 192, $"panels are {layout.PanelHeight} px tall");
         Assert.Equal(W * layout.Scale, layout.PanelWidth);
@@ -64,12 +69,8 @@ public class AcquisitionImageTests
     [Fact]
     public void Panels_show_the_stored_colours_and_shade_what_was_labeled_before()
     {
-        using var folder = new TempFolder();
-        var path = folder.File("acquired.png");
-        AcquisitionImage.Write(path, Pool, Before, Acquired, maxImages: 2);
-        using var bitmap = Pixels.Decode(path);
-        using var font = new SKFont(ReportFonts.Typeface, AcquisitionLayout.FontSize);
-        var layout = AcquisitionLayout.Create(H, W, 2, Pool.ClassNames, font);
+        var (bitmap, layout) = WriteTwoImages();
+        using var _ = bitmap;
         int s = layout.Scale;
         var image = Pool.Get(2);
 
