@@ -43,6 +43,10 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
             var submit = S4alRun.Complete(null, ["submit", .. ReferenceRun.Options, "--run-dir", runDir, "--seed-nodes", seed, "--watch"]);
             Assert.True(submit.ExitCode == 0, submit.Output + submit.Error + S4alRun.ReadShared(Log("coordinator")));
             Assert.Contains("cycle 2: ", submit.Output);
+            var status = S4alRun.Complete(null, "status", "--seed-nodes", seed);
+            Assert.True(status.ExitCode == 0, status.Output + status.Error);
+            Assert.Contains("done; finished", status.Output);
+            Assert.Contains("cycle 2: ", status.Output);
 
             // Both scorer processes scored shards of the pool.
             foreach (var scorer in new[] { "scorer-1", "scorer-2" })

@@ -404,9 +404,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         if (_state.Find(id) is not { } s) return ExperimentStatus.Unknown(id);
         var trainer = _training.TryGetValue(id, out var t) && _trainers.TryGetValue(t, out var slot) ? slot.Node : null;
-        int shards = s.Phase == CyclePhase.Scoring || s.Phase == CyclePhase.Acquiring ? s.Shards().Length : 0;
-        return new ExperimentStatus(id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
-            s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer);
+        return ExperimentStatus.Of(s, trainer);
     }
 
     public static Props Props(CoordinatorOptions options, IActorRef scorers, ExperimentDataCache data) =>

@@ -47,6 +47,14 @@ public static class CoordinatorProtocol
         [property: Key(11)] string? Trainer) : IS4alMessage
     {
         public static ExperimentStatus Unknown(ExperimentId id) => new(id, false, CyclePhase.Training, 0, 0, 0, 0, 0, null, [], "", null);
+
+        /// <summary>The status of a known experiment; <paramref name="trainer"/> names the node training it, if any.</summary>
+        public static ExperimentStatus Of(ExperimentState s, string? trainer)
+        {
+            int shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0;
+            return new ExperimentStatus(s.Id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
+                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer);
+        }
     }
 
     /// <summary>

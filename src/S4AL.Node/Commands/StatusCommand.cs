@@ -2,90 +2,133 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Configuration;
+using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Coordinator;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Serialization;
 using S4AL.Domain.Experiments;
+using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
 namespace S4AL.Node.Commands;
 
-/// <summary>`s4al status --run-dir DIR`: where a run stands, read from its journal (safe while the run goes on).</summary>
+/// <summary>
+/// `s4al status`: where runs stand: read from a run folder's journal (safe while the run goes
+/// on), or asked of a running cluster's coordinator (--seed-nodes).
+/// </summary>
 public static class StatusCommand
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static Command Create()
     {
-        var runDir = new Option<string>("--run-dir") { Description = "The run folder", Required = true };
+        var runDir = new Option<string?>("--run-dir") { Description = "A run folder of `s4al run` (reads its journal)" };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
-        var cmd = new Command("status", "Show where a run stands: cycle, phase, last checkpoint, finished cycles with their mIoU, and whether a process is working on it.");
+        var cluster = new ClusterOptions();
+        var cmd = new Command("status", "Show where runs stand: cycle, phase, attempt, last checkpoint, finished cycles with their mIoU. With --run-dir from the folder's journal; with --seed-nodes from the running cluster.");
         cmd.Options.Add(runDir);
         cmd.Options.Add(json);
-        cmd.SetAction(parse => CommandErrors.Guard(() => Show(parse.GetValue(runDir)!, parse.GetValue(json), Console.Out)));
+        cluster.AddTo(cmd);
+        cmd.SetAction(parse => CommandErrors.Guard(() =>
+        {
+            var dir = parse.GetValue(runDir);
+            var seeds = cluster.SeedNodes(parse);
+            if (dir is not null)
+            {
+                var (statuses, running) = FromRunFolder(dir);
+                return Print(statuses, running, dir, parse.GetValue(json), Console.Out);
+            }
+            if (seeds.Count == 0) throw new UsageException("give --run-dir DIR (a run folder) or --seed-nodes (a running cluster)");
+            return Print(FromCluster(seeds, cluster.Host(parse), cluster.ConfigFiles(parse)), running: null, null, parse.GetValue(json), Console.Out);
+        }));
         return cmd;
     }
 
-    public static int Show(string runDir, bool asJson, TextWriter output)
+    static (IReadOnlyList<ExperimentStatus> Statuses, bool Running) FromRunFolder(string runDir)
     {
         var dir = Path.GetFullPath(runDir);
         if (!Directory.Exists(dir)) throw new UsageException($"--run-dir {runDir}: no such folder");
         var journal = Path.Combine(dir, RunFolder.JournalFileName);
         if (!File.Exists(journal)) throw new UsageException($"--run-dir {runDir}: no run here (no {RunFolder.JournalFileName}; runs made with --runtime in-process have no journal)");
         RunFolder.CheckJournal(journal);
-        var state = Read(journal);
-        bool running = RunFolder.IsInUse(dir);
-        if (asJson)
-        {
-            output.WriteLine(JsonSerializer.Serialize(state.Experiments.Values.Select(s => new
-            {
-                experiment = s.Id.Value,
-                phase = s.Phase.ToString().ToLowerInvariant(),
-                cycle = s.Cycle,
-                lastCycle = s.Plan.LastCycle,
-                attempt = s.Attempt,
-                running,
-                shardsScored = s.ScoredShards.Count,
-                shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0,
-                lastCheckpoint = s.LastCheckpoint,
-                cycles = s.History.Select(h => new { cycle = h.Cycle, labeledPixelShare = h.Evaluation.LabeledPixelShare, miou = h.Evaluation.MeanIoU(), acquired = h.Acquired.Length }),
-            }), new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
-        }
-        if (state.Experiments.IsEmpty) output.WriteLine($"{dir}: the journal holds no experiment yet");
-        foreach (var s in state.Experiments.Values)
-        {
-            var where = s.Phase switch
-            {
-                CyclePhase.Done => "done",
-                CyclePhase.Training => s.LastCheckpoint is { } c
-                    ? $"cycle {s.Cycle}/{s.Plan.LastCycle}: training (attempt {s.Attempt}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
-                    : $"cycle {s.Cycle}/{s.Plan.LastCycle}: training (attempt {s.Attempt}), no checkpoint yet",
-                CyclePhase.Scoring => $"cycle {s.Cycle}/{s.Plan.LastCycle}: scoring, {s.ScoredShards.Count} of {s.Shards().Length} shards done",
-                _ => $"cycle {s.Cycle}/{s.Plan.LastCycle}: {s.Phase.ToString().ToLowerInvariant()}",
-            };
-            output.WriteLine($"experiment {s.Id} in {s.Plan.RunDirectory}");
-            output.WriteLine($"  {where}; {(running ? "a process is working on it" : s.IsDone ? "finished" : "stopped: run `s4al run --run-dir " + runDir + "` to resume")}");
-            foreach (var h in s.History)
-                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired"));
-        }
-        return 0;
-    }
-
-    static CoordinatorState Read(string journal)
-    {
         var config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
             .WithFallback(PersistenceOptions.Sqlite(journal).ToHocon())
             .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = OFF\nakka.log-dead-letters = off"));
         using var system = ActorSystem.Create("s4al-status", config);
         try
         {
-            return JournalReader.ReadAsync(system, new CoordinatorOptions().PersistenceId, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            var state = JournalReader.ReadAsync(system, new CoordinatorOptions().PersistenceId, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            return (state.Experiments.Values.Select(s => ExperimentStatus.Of(s, null)).ToList(), RunFolder.IsInUse(dir));
         }
         finally
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
         }
+    }
+
+    static IReadOnlyList<ExperimentStatus> FromCluster(IReadOnlyList<string> seeds, string host, IReadOnlyList<string> config)
+    {
+        using var node = NodeHost.Build(new NodeSettings { Roles = [], Host = host, Port = 0, SeedNodes = seeds, HoconFiles = config });
+        node.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            return RunCommand.AskCoordinator<ExperimentList>(node.System(), node.Registry().Get<CoordinatorKey>(), new ListExperiments()).Experiments;
+        }
+        finally
+        {
+            Cluster.Get(node.System()).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
+            node.StopQuietly(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    static int Print(IReadOnlyList<ExperimentStatus> statuses, bool? running, string? runDir, bool asJson, TextWriter output)
+    {
+        if (asJson)
+        {
+            output.WriteLine(JsonSerializer.Serialize(statuses.Select(s => new
+            {
+                experiment = s.Experiment.Value,
+                runDirectory = s.RunDirectory,
+                phase = s.Phase.ToString().ToLowerInvariant(),
+                cycle = s.Cycle,
+                lastCycle = s.LastCycle,
+                attempt = s.Attempt,
+                running,
+                trainer = s.Trainer,
+                shardsScored = s.ShardsScored,
+                shards = s.Shards,
+                lastCheckpoint = s.LastCheckpoint,
+                cycles = s.Completed.Select(h => new { cycle = h.Cycle, labeledPixelShare = h.Evaluation.LabeledPixelShare, miou = h.Evaluation.MeanIoU(), acquired = h.Acquired.Length }),
+            }), new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        if (statuses.Count == 0) output.WriteLine(runDir is null ? "the cluster knows no experiment" : $"{runDir}: the journal holds no experiment yet");
+        foreach (var s in statuses)
+        {
+            var where = s.Phase switch
+            {
+                CyclePhase.Done => "done",
+                CyclePhase.Training => s.LastCheckpoint is { } c
+                    ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
+                    : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}), no checkpoint yet",
+                CyclePhase.Scoring => $"cycle {s.Cycle}/{s.LastCycle}: scoring, {s.ShardsScored} of {s.Shards} shards done",
+                _ => $"cycle {s.Cycle}/{s.LastCycle}: {s.Phase.ToString().ToLowerInvariant()}",
+            };
+            var activity = running switch
+            {
+                true => "a process is working on it",
+                false when s.Phase == CyclePhase.Done => "finished",
+                false => $"stopped: run `s4al run --run-dir {runDir}` to resume",
+                null => s.Trainer is { } t ? $"training on {t}" : s.Phase == CyclePhase.Done ? "finished" : "in the cluster",
+            };
+            output.WriteLine($"experiment {s.Experiment} in {s.RunDirectory}");
+            output.WriteLine($"  {where}; {activity}");
+            foreach (var h in s.Completed)
+                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired"));
+        }
+        return 0;
     }
 }
