@@ -153,6 +153,30 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
     }
 
     [Fact]
+    public void A_node_with_another_protocol_version_is_refused_and_the_cluster_stays_healthy()
+    {
+        var dir = Folders.New("incompatible");
+        Directory.CreateDirectory(dir);
+        int seedPort = FreePort();
+        var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        using var coordinator = S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
+            "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Path.Combine(dir, "coordinator.log"));
+        coordinator.WaitFor("is up with roles", Wait);
+        var other = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--config", WriteHocon("s4al.protocol-version = 2"));
+        Assert.Equal(1, other.ExitCode);
+        var line = Assert.Single(other.Error.Trim().Split('\n'));
+        Assert.Contains("refused", line);
+        Assert.Contains("protocol version 2", line);
+        // The cluster goes on: a compatible node joins and is accepted, and the coordinator still answers.
+        using var good = S4alRun.Start(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--log", Path.Combine(dir, "good.log"));
+        good.WaitFor("is up with roles", Wait);
+        good.WaitFor("the coordinator accepted this node", Wait, Path.Combine(dir, "good.log"));
+        var status = S4alRun.Complete(null, "status", "--seed-nodes", seed);
+        Assert.True(status.ExitCode == 0, status.Error);
+        Assert.Contains("the cluster knows no experiment", status.Output);
+    }
+
+    [Fact]
     public void Bad_cluster_options_are_named()
     {
         var r = S4alRun.Complete(null, "node", "--roles", "coordinator,gardener");
@@ -172,5 +196,50 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
+    }
+}
+
+/// <summary>TLS between nodes with cluster-config/tls.hocon: nodes with the certificate form a cluster; a node without TLS cannot join.</summary>
+[Collection(ProcessTests.Name)]
+public class TlsTests
+{
+    [Fact]
+    public void Nodes_with_tls_form_a_cluster_and_a_plain_node_cannot_join()
+    {
+        var dir = Folders.New("tls");
+        Directory.CreateDirectory(dir);
+        var pfx = Path.Combine(dir, "node.pfx");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "secret"));
+        }
+        var tls = new Dictionary<string, string> { ["S4AL_TLS_PFX"] = pfx, ["S4AL_TLS_PASSWORD"] = "secret", ["S4AL_TLS_SUPPRESS_VALIDATION"] = "true" };
+        var root = DeploymentTests.RepoRoot();
+        var config = Path.Combine(root, "cluster-config", "base.hocon");
+        int port = ClusterTestsPorts.Free();
+        // With TLS the transport's scheme is akka.ssl.tcp.
+        var seed = $"akka.ssl.tcp://s4al@127.0.0.1:{port}";
+        var fastGiveUp = Path.Combine(dir, "give-up.hocon");
+        File.WriteAllText(fastGiveUp, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 8s");
+        using var first = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", port.ToString(), "--seed-nodes", seed, "--config", config, "--log", Path.Combine(dir, "a.log"));
+        first.WaitFor("is up with roles", TimeSpan.FromMinutes(2));
+        using var second = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--config", config, "--log", Path.Combine(dir, "b.log"));
+        second.WaitFor("is up with roles", TimeSpan.FromMinutes(2));
+        var plain = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}", "--config", fastGiveUp);
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Contains("could not join the cluster", plain.Error);
+    }
+}
+
+static class ClusterTestsPorts
+{
+    public static int Free()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -6,7 +6,7 @@ namespace S4AL.IntegrationTests;
 /// <summary>The deployment files: the compose file is valid for docker-compose, the cluster HOCON parses and says what the README says.</summary>
 public class DeploymentTests
 {
-    static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "S4AL.sln"))) dir = dir.Parent;
@@ -43,5 +43,7 @@ public class DeploymentTests
         Assert.True(tls.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
         var postgres = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "persistence-postgres.hocon")));
         Assert.Equal("PostgreSQL.15", postgres.GetString("akka.persistence.journal.sql.provider-name"));
+        Assert.StartsWith("Host=", postgres.GetString("akka.persistence.journal.sql.connection-string"));
+        Assert.Equal("/etc/s4al/node.pfx", tls.GetString("akka.remote.dot-netty.tcp.ssl.certificate.path"));
     }
 }

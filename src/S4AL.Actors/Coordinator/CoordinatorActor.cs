@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using S4AL.Actors.Hosting;
 using S4AL.Actors.Reports;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
@@ -92,6 +93,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             AdvanceAll();
         });
         Command<Terminated>(t => OnTerminated(t.ActorRef));
+        Command<Handshake>(h =>
+        {
+            var mine = Compatibility.Of(Context.System);
+            var refusal = mine.Refusal(h);
+            if (refusal is null) { Sender.Tell(new HandshakeAccepted()); return; }
+            _log.Warning("refused node {0}: {1}", h.Node, refusal);
+            Sender.Tell(new HandshakeRefused(refusal));
+        });
         Command<ReportCheckpoint>(OnCheckpoint);
         Command<ReportTrained>(OnTrained);
         Command<ReportTrainingFailed>(f =>

@@ -54,6 +54,11 @@ public static class S4alAkkaHostingExtensions
             : builder.WithSingletonProxy<CoordinatorKey>("coordinator", singleton);
     }
 
+    /// <summary>A node without the coordinator role introduces itself to the coordinator (protocol version, serializer).</summary>
+    public static AkkaConfigurationBuilder WithS4alHandshake(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) =>
+            system.ActorOf(HandshakeActor.Props(registry.Get<CoordinatorKey>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()), "handshake"));
+
     /// <summary>The node's trainer; call after the coordinator and replay registrations.</summary>
     public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, ExperimentDataCache data, TrainerOptions options) =>
         builder.WithActors((system, registry) =>

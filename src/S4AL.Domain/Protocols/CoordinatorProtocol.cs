@@ -79,6 +79,20 @@ public static class CoordinatorProtocol
     [MessagePackObject]
     public sealed record TrainerRegistered : IS4alMessage;
 
+    /// <summary>
+    /// Sent by every node that joins: its wire protocol version (s4al.protocol-version) and the id
+    /// of the serializer it binds to <see cref="IS4alMessage"/>. A node the coordinator cannot talk
+    /// to safely is refused and leaves the cluster, which stays healthy.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record Handshake([property: Key(0)] string Node, [property: Key(1)] int ProtocolVersion, [property: Key(2)] int SerializerId) : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record HandshakeAccepted : IS4alMessage;
+
+    [MessagePackObject]
+    public sealed record HandshakeRefused([property: Key(0)] string Reason) : IS4alMessage;
+
     [MessagePackObject]
     public sealed record ReportCheckpoint([property: Key(0)] ExperimentId Experiment, [property: Key(1)] CheckpointRef Checkpoint) : IS4alMessage;
 

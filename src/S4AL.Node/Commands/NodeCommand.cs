@@ -49,6 +49,7 @@ public static class NodeCommand
                     DelayPerShard = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(RunCommand.ScorerDelayVariable), out var ms) ? ms : 0),
                 },
                 LogFile = parse.GetValue(log),
+                Tls = TlsFromEnvironment(),
             };
             return Run(settings);
         }));
@@ -61,6 +62,8 @@ public static class NodeCommand
         host.StartAsync().GetAwaiter().GetResult();
         var system = host.System();
         var cluster = Cluster.Get(system);
+        var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Akka.Actor.Props.Create(() => new RefusalWatcher(refused)));
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var first = Task.WhenAny(up.Task, system.WhenTerminated).GetAwaiter().GetResult();
@@ -70,10 +73,19 @@ public static class NodeCommand
             return 1;
         }
         Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Roles)}");
-        using var stop = new CancellationTokenSource();
+        // Not disposed: the exit handlers may still fire while the process ends.
+        var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        var ended = Task.WhenAny(system.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        if (ended == refused.Task)
+        {
+            // Leaving keeps the cluster healthy: the node is removed, not downed as unreachable.
+            Console.Error.WriteLine($"s4al: error: the cluster refused node {cluster.SelfAddress}: {refused.Task.Result}");
+            cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
+            host.StopQuietly(TimeSpan.FromSeconds(20));
+            return 1;
+        }
         if (ended == system.WhenTerminated)
         {
             // Downed by the split-brain resolver or removed by an operator: a supervisor restarts the process.
@@ -85,6 +97,26 @@ public static class NodeCommand
         cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
         host.StopQuietly(TimeSpan.FromSeconds(20));
         return 0;
+    }
+
+    /// <summary>S4AL_TLS_PFX, S4AL_TLS_PASSWORD, S4AL_TLS_SUPPRESS_VALIDATION (see cluster-config/tls.hocon).</summary>
+    public static (string, string, bool)? TlsFromEnvironment()
+    {
+        var pfx = Environment.GetEnvironmentVariable("S4AL_TLS_PFX");
+        if (string.IsNullOrEmpty(pfx)) return null;
+        if (!File.Exists(pfx)) throw new UsageException($"S4AL_TLS_PFX {pfx}: file not found");
+        return (Path.GetFullPath(pfx), Environment.GetEnvironmentVariable("S4AL_TLS_PASSWORD") ?? "",
+            string.Equals(Environment.GetEnvironmentVariable("S4AL_TLS_SUPPRESS_VALIDATION"), "true", StringComparison.OrdinalIgnoreCase));
+    }
+
+    sealed class RefusalWatcher : Akka.Actor.ReceiveActor
+    {
+        public RefusalWatcher(TaskCompletionSource<string> refused)
+        {
+            Receive<NodeRefused>(r => refused.TrySetResult(r.Reason));
+        }
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(NodeRefused));
     }
 
     static T Named<T>(string option, string value, Func<string, T> parse)

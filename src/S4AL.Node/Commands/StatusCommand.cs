@@ -71,7 +71,7 @@ public static class StatusCommand
 
     static IReadOnlyList<ExperimentStatus> FromCluster(IReadOnlyList<string> seeds, string host, IReadOnlyList<string> config)
     {
-        using var node = NodeHost.Build(new NodeSettings { Roles = [], Host = host, Port = 0, SeedNodes = seeds, HoconFiles = config });
+        using var node = NodeHost.Build(new NodeSettings { Roles = [], Host = host, Port = 0, SeedNodes = seeds, HoconFiles = config, Tls = NodeCommand.TlsFromEnvironment() });
         node.StartAsync().GetAwaiter().GetResult();
         try
         {

@@ -43,6 +43,7 @@ public static class SubmitCommand
                 Port = cluster.Port(parse),
                 SeedNodes = seeds,
                 HoconFiles = cluster.ConfigFiles(parse),
+                Tls = NodeCommand.TlsFromEnvironment(),
             };
             using var host = NodeHost.Build(settings);
             host.StartAsync().GetAwaiter().GetResult();

@@ -36,8 +36,24 @@ public static class NodeHost
                 l.AddLoggerFactory();
             });
             foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
+            if (settings.Tls is { } tls)
+                akka.AddHocon(ConfigurationFactory.ParseString($$"""
+                    akka.remote.dot-netty.tcp {
+                      enable-ssl = true
+                      ssl {
+                        suppress-validation = {{(tls.SuppressValidation ? "true" : "false")}}
+                        certificate {
+                          path = "{{Escape(tls.Pfx)}}"
+                          password = "{{Escape(tls.Password)}}"
+                          use-thumprint-over-file = false
+                          flags = [ "default-key-set" ]
+                        }
+                      }
+                    }
+                    """), HoconAddMode.Prepend);
             if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
             akka.AddHocon(ConfigurationFactory.ParseString("""
+                    s4al.protocol-version = 1
                     akka.stdout-loglevel = ERROR
                     akka.coordinated-shutdown.exit-clr = off
                     akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
@@ -54,6 +70,7 @@ public static class NodeHost
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
                 .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), data, settings.Coordinator);
             if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(data, settings.Trainer);
+            if (!settings.Has(NodeRoles.Coordinator)) akka.WithS4alHandshake();
             if (settings.SeedNodes.Count == 0)
                 akka.AddStartup((system, _) =>
                 {
@@ -64,6 +81,8 @@ public static class NodeHost
         });
         return builder.Build();
     }
+
+    static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
 
     /// <summary>
     /// Stops the host. While Akka shuts down its loggers it prints INFO lines to standard output,

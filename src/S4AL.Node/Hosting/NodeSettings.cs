@@ -23,6 +23,8 @@ public sealed record NodeSettings
     public string? LogFile { get; init; }
     /// <summary>Extra HOCON (e.g. cluster-config/ files) applied over the defaults.</summary>
     public IReadOnlyList<string> HoconFiles { get; init; } = [];
+    /// <summary>TLS between nodes: (PFX path, password, skip chain validation), or null for plain TCP.</summary>
+    public (string Pfx, string Password, bool SuppressValidation)? Tls { get; init; }
     /// <summary>HOCON text applied last (tests: serialize-messages = on).</summary>
     public string? ExtraHocon { get; init; }
 
