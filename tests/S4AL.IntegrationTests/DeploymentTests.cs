@@ -45,5 +45,10 @@ public class DeploymentTests
         Assert.Equal("PostgreSQL.15", postgres.GetString("akka.persistence.journal.sql.provider-name"));
         Assert.StartsWith("Host=", postgres.GetString("akka.persistence.journal.sql.connection-string"));
         Assert.Equal("/etc/s4al/node.pfx", tls.GetString("akka.remote.dot-netty.tcp.ssl.certificate.path"));
+        // The documented binding is the one the nodes apply.
+        var documented = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "serialization.hocon")));
+        var applied = ConfigurationFactory.ParseString(S4AL.Actors.Serialization.S4alMessagePackSerializer.Hocon);
+        foreach (var path in new[] { "akka.actor.serializers.s4al-messagepack", "akka.actor.serialization-bindings" })
+            Assert.Equal(applied.GetValue(path).ToString(), documented.GetValue(path).ToString());
     }
 }

@@ -232,4 +232,23 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var status = Status();
         Assert.Equal(status.Completed.Single().Acquired, mirror.History.Single().Acquired);
     }
+
+    [Fact]
+    public void Two_experiments_train_at_once_on_two_trainers()
+    {
+        var first = Submit();
+        var otherPlan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("second"), ActorSpecConfig.Definition(cycles: 1), id: "second");
+        var secondTrainer = CreateTestProbe();
+        secondTrainer.Send(_coordinator, new RegisterTrainer("node-b", "cpu"));
+        _coordinator.Tell(new SubmitExperiment(otherPlan));
+        Assert.False(ExpectMsg<SubmitAccepted>(Wait).AlreadyKnown);
+        var second = secondTrainer.FishForMessage<TrainCycle>(_ => true, Wait);
+        Assert.Equal(_plan.Id, first.Plan.Id);
+        Assert.Equal(otherPlan.Id, second.Plan.Id);
+        // Each trainer has one experiment: the first trainer is not given the second.
+        _trainer.IgnoreMessages(m => m is TrainerRegistered);
+        _trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        _coordinator.Tell(new ListExperiments());
+        Assert.Equal(2, ExpectMsg<ExperimentList>(Wait).Experiments.Length);
+    }
 }
