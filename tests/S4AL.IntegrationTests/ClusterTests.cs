@@ -177,6 +177,17 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
     }
 
     [Fact]
+    public void A_node_stops_cleanly_on_sigterm()
+    {
+        int port = FreePort();
+        using var node = S4alRun.Start(null, "node", "--roles", "scorer,replay", "--port", port.ToString(), "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}");
+        node.WaitFor("is up with roles", Wait);
+        node.Terminate();
+        node.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, node.ExitCode);
+    }
+
+    [Fact]
     public void Bad_cluster_options_are_named()
     {
         var r = S4alRun.Complete(null, "node", "--roles", "coordinator,gardener");

@@ -66,6 +66,13 @@ public sealed class S4alRun : IDisposable
         throw new TimeoutException($"'{pattern}' did not appear within {timeout}; output:\n{Output}");
     }
 
+    /// <summary>SIGTERM, as `docker stop` sends: the process should shut down on its own.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL: no shutdown hook, no flush, like a power cut of the process.</summary>
     public void Kill()
     {

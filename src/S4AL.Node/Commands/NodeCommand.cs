@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Scorer;
@@ -73,11 +74,9 @@ public static class NodeCommand
             return 1;
         }
         Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Roles)}");
-        // Not disposed: the exit handlers may still fire while the process ends.
-        var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stop.Token)).GetAwaiter().GetResult();
+        // Ctrl+C and SIGTERM (docker stop) reach the host's console lifetime, which asks the application to stop.
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stopping)).GetAwaiter().GetResult();
         if (ended == refused.Task)
         {
             // Leaving keeps the cluster healthy: the node is removed, not downed as unreachable.
