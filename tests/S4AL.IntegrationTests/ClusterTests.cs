@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace S4AL.IntegrationTests;
@@ -14,12 +12,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
 {
     static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    static int FreePort() => Ports.Free();
 
     [Fact]
     public void Four_processes_run_two_cycles_with_both_scorers_and_acquire_what_one_node_acquires()
@@ -230,7 +223,7 @@ public class TlsTests
         var tls = new Dictionary<string, string> { ["S4AL_TLS_PFX"] = pfx, ["S4AL_TLS_PASSWORD"] = "secret", ["S4AL_TLS_SUPPRESS_VALIDATION"] = "true" };
         var root = DeploymentTests.RepoRoot();
         var config = Path.Combine(root, "cluster-config", "base.hocon");
-        int port = ClusterTestsPorts.Free();
+        int port = Ports.Free();
         // With TLS the transport's scheme is akka.ssl.tcp.
         var seed = $"akka.ssl.tcp://s4al@127.0.0.1:{port}";
         var fastGiveUp = Path.Combine(dir, "give-up.hocon");
@@ -242,15 +235,5 @@ public class TlsTests
         var plain = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}", "--config", fastGiveUp);
         Assert.Equal(1, plain.ExitCode);
         Assert.Contains("could not join the cluster", plain.Error);
-    }
-}
-
-static class ClusterTestsPorts
-{
-    public static int Free()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

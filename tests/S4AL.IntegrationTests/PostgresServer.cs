@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace S4AL.IntegrationTests;
@@ -25,7 +23,7 @@ public sealed class PostgresServer : IDisposable
         // initdb refuses to run as root: run the server as the package's postgres user then.
         _asPostgres = Environment.UserName == "root";
         if (_asPostgres) Run("chown", "postgres", _dir);
-        Port = FreePort();
+        Port = Ports.Free();
         var data = Path.Combine(_dir, "data");
         Pg("initdb", "-D", data, "-A", "trust", "-U", "s4al", "--no-sync");
         Pg("pg_ctl", "-D", data, "-l", Path.Combine(_dir, "server.log"), "-w", "start",
@@ -63,12 +61,6 @@ public sealed class PostgresServer : IDisposable
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {output.Result} {error.Result}");
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

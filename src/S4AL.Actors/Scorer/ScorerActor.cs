@@ -50,7 +50,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         _shared = Nodes.GetValue(options, o => new NodeScoring(Math.Max(1, o.ConcurrentShards)));
         _slots = _shared.Slots;
         _data = data;
-        _device = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? new Device(options.Device) : CPU;
+        _device = Trainer.TrainerActor.DeviceOf(options.Device);
         _delay = options.DelayPerShard;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
         Become(Idle);

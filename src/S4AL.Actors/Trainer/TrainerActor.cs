@@ -177,11 +177,12 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
-    static Device DeviceOf(string name) => name.Trim().ToLowerInvariant() switch
+    /// <summary>cpu, cuda or cuda:N (the --device of a node).</summary>
+    internal static Device DeviceOf(string name) => name.Trim().ToLowerInvariant() switch
     {
         "cpu" => CPU,
         var cuda when cuda.StartsWith("cuda") => new Device(cuda),
-        _ => throw new ArgumentException($"trainer device '{name}' is not cpu, cuda or cuda:N"),
+        _ => throw new ArgumentException($"device '{name}' is not cpu, cuda or cuda:N"),
     };
 
     public static Props Props(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options) =>

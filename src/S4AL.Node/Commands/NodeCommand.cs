@@ -26,7 +26,7 @@ public static class NodeCommand
         foreach (var o in new Option[] { roles, device, threads, log, checkpointInterval }) cmd.Options.Add(o);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var roleList = Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
+            var roleList = ExperimentOptions.Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
             var deviceName = parse.GetValue(device)!;
             DeviceParser.Parse(deviceName);
             int t = parse.GetValue(threads);
@@ -116,11 +116,5 @@ public static class NodeCommand
         }
 
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(NodeRefused));
-    }
-
-    static T Named<T>(string option, string value, Func<string, T> parse)
-    {
-        try { return parse(value); }
-        catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
     }
 }

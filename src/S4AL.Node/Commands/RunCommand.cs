@@ -157,10 +157,12 @@ public static class RunCommand
             throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} created in {saved.RunDirectory}; run folders cannot be moved (their journal names their checkpoints)");
         if (optionsGiven.Count > 0)
         {
-            var (asked, _) = ExperimentPlanner.Plan(spec, saved.Id);
+            var (asked, askedData) = ExperimentPlanner.Plan(spec, saved.Id);
             if (!asked.SameExperimentAs(saved))
                 throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} defined differently: {DefinitionDiff.Describe(saved, asked)}; " +
                     $"run `s4al run --run-dir {spec.RunDir}` without experiment options to resume it (settings: {folder.Settings}), or use another run folder");
+            output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
+            return (saved, askedData);
         }
         var definition = ExperimentDefinition.FromJson(saved.Definition, folder.Settings);
         var (pool, validation) = Datasets.Open(definition.Data);

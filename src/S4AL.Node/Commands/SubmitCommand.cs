@@ -33,7 +33,7 @@ public static class SubmitCommand
             var spec = experiment.Read(parse);
             var seeds = cluster.SeedNodes(parse);
             if (seeds.Count == 0) throw new UsageException("--seed-nodes (or S4AL_SEED_NODES) is required: the cluster to submit to");
-            var experimentId = parse.GetValue(id) is { } given ? CommandErrorsNamed("--experiment", given) : ExperimentPlanner.IdFor(spec.RunDir);
+            var experimentId = parse.GetValue(id) is { } given ? ExperimentOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
             var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
             var watch = Stopwatch.StartNew();
             var settings = new NodeSettings
@@ -74,11 +74,5 @@ public static class SubmitCommand
             }
         }));
         return cmd;
-    }
-
-    static Domain.ExperimentId CommandErrorsNamed(string option, string value)
-    {
-        try { return Domain.ExperimentId.Parse(value); }
-        catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
     }
 }

@@ -43,8 +43,8 @@ public static class NodeHost
                       ssl {
                         suppress-validation = {{(tls.SuppressValidation ? "true" : "false")}}
                         certificate {
-                          path = "{{Escape(tls.Pfx)}}"
-                          password = "{{Escape(tls.Password)}}"
+                          path = {{PersistenceOptions.Quote(tls.Pfx)}}
+                          password = {{PersistenceOptions.Quote(tls.Password)}}
                           use-thumprint-over-file = false
                           flags = [ "default-key-set" ]
                         }
@@ -81,8 +81,6 @@ public static class NodeHost
         });
         return builder.Build();
     }
-
-    static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
 
     /// <summary>
     /// Stops the host. While Akka shuts down its loggers it prints INFO lines to standard output,
