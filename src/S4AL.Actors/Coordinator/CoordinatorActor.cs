@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Reports;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
@@ -34,7 +35,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         public ExperimentId? Assigned { get; set; }
     }
 
-    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly ActorLogger _log = ActorLogger.For(Context, typeof(CoordinatorActor));
+    readonly CycleTraces _traces = new(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
     readonly CoordinatorOptions _options;
     readonly IActorRef _scorers;
     readonly ExperimentDataCache _data;
@@ -63,7 +65,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var s in _state.Experiments.Values)
-                _log.Info("recovered experiment {0}: cycle {1}, phase {2}, {3} cycles done", s.Id, s.Cycle, s.Phase, s.History.Count);
+                _log.Info(null, "recovered experiment {0}: cycle {1}, phase {2}, {3} cycles done", s.Id, s.Cycle, s.Phase, s.History.Count);
             Timers.StartPeriodicTimer("tick", Tick.Instance, _options.TickInterval);
             Self.Tell(Tick.Instance);
             if (Context.System.Settings.ProviderClass.Contains("Cluster"))
@@ -87,7 +89,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             {
                 _trainers[Sender] = new TrainerSlot(r.Node, r.Device);
                 Context.Watch(Sender);
-                _log.Info("trainer {0} ({1}) registered", r.Node, r.Device);
+                _log.Info(null, "trainer {0} ({1}) registered", r.Node, r.Device);
             }
             Sender.Tell(new TrainerRegistered());
             AdvanceAll();
@@ -98,7 +100,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             var mine = Compatibility.Of(Context.System);
             var refusal = mine.Refusal(h);
             if (refusal is null) { Sender.Tell(new HandshakeAccepted()); return; }
-            _log.Warning("refused node {0}: {1}", h.Node, refusal);
+            _log.Warning(null, "refused node {0}: {1}", h.Node, refusal);
             Sender.Tell(new HandshakeRefused(refusal));
         });
         Command<ReportCheckpoint>(OnCheckpoint);
@@ -110,7 +112,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             int failures = _trainingFailures[key] = _trainingFailures.GetValueOrDefault(key) + 1;
             if (failures < _options.MaxTrainingAttempts)
             {
-                _log.Warning("experiment {0} cycle {1}: training failed ({2}); trying again from the last checkpoint ({3} of {4} attempts failed)",
+                _traces.Phase(f.Experiment)?.AddEvent(new System.Diagnostics.ActivityEvent("training attempt failed",
+                    tags: new System.Diagnostics.ActivityTagsCollection { ["error.message"] = f.Error, [S4alTelemetry.Tags.Attempt] = failures }));
+                _log.Warning(_traces.Phase(f.Experiment), "experiment {0} cycle {1}: training failed ({2}); trying again from the last checkpoint ({3} of {4} attempts failed)",
                     f.Experiment, f.Cycle, f.Error, failures, _options.MaxTrainingAttempts);
                 Advance(f.Experiment);
                 return;
@@ -138,14 +142,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             // A node left or was downed: the orders it held are lost. Sharding moves its shards to other
             // scorer nodes; once it has (a few seconds), every unanswered order goes out again (results are idempotent).
             if (_shardsInFlight.Count == 0) return;
-            _log.Warning("node {0} left the cluster; sending {1} unanswered shard orders again in {2:0}s", removed.Member.Address, _shardsInFlight.Count, ResendAfterNodeLoss.TotalSeconds);
+            _log.Warning(null, "node {0} left the cluster; sending {1} unanswered shard orders again in {2:0}s", removed.Member.Address, _shardsInFlight.Count, ResendAfterNodeLoss.TotalSeconds);
             var due = DateTime.UtcNow - _options.ShardTimeout + ResendAfterNodeLoss;
             foreach (var key in _shardsInFlight.Keys.ToList())
                 if (_shardsInFlight[key] > due) _shardsInFlight[key] = due;
         });
         Command<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("snapshot failed: {0}", f.Cause.Message));
+        Command<SaveSnapshotFailure>(f => _log.Warning(null, "snapshot failed: {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
     }
@@ -159,6 +163,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void PostStop()
     {
         if (Context.System.Settings.ProviderClass.Contains("Cluster")) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        _traces.StopAll("the coordinator stopped (fail-over or shutdown); the cycle continues in a new, linked trace");
         base.PostStop();
     }
 
@@ -173,7 +178,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         var detail = reason is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : reason;
-        _log.Error(reason, "the coordinator cannot recover from its journal");
+        _log.Error(null, reason, "the coordinator cannot recover from its journal");
         Context.System.EventStream.Publish(new CoordinatorRecoveryFailed($"{detail.GetType().Name}: {detail.Message}"));
         base.OnRecoveryFailure(reason, message);
     }
@@ -194,7 +199,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         PersistThen(decision, () =>
         {
-            _log.Info(known ? "experiment {0} submitted again: resuming" : "experiment {0} submitted", id);
+            _log.Info(null, known ? "experiment {0} submitted again: resuming" : "experiment {0} submitted", id);
             replyTo.Tell(new SubmitAccepted(id, known, Status(id)));
             Advance(id);
         });
@@ -213,6 +218,11 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         if (_state.Find(report.Experiment) is not { } s) return;
         var decision = ExperimentDecisions.Trained(s, report.Cycle, report.Model, report.Evaluation);
+        if (!decision.Events.IsEmpty && _traces.Phase(report.Experiment) is { } training)
+        {
+            training.SetTag(S4alTelemetry.Tags.MeanIoU, report.Evaluation.MeanIoU());
+            training.SetTag(S4alTelemetry.Tags.Checkpoint, report.Model.Sha256);
+        }
         bool stale = decision.Events.IsEmpty && s.Cycle == report.Cycle && s.Phase == CyclePhase.Training;
         PersistThen(decision, () =>
         {
@@ -221,7 +231,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             if (_training.TryGetValue(report.Experiment, out var t) && t.Equals(replyTo)) Release(report.Experiment);
             if (!decision.Events.IsEmpty)
             {
-                _log.Info("experiment {0} cycle {1}: trained, validation mIoU {2:0.0000}", report.Experiment, report.Cycle, report.Evaluation.MeanIoU());
+                _log.Info(_traces.Phase(report.Experiment), "experiment {0} cycle {1}: trained, validation mIoU {2:0.0000}", report.Experiment, report.Cycle, report.Evaluation.MeanIoU());
                 if (_state.Find(report.Experiment)!.IsDone) WriteReports(report.Experiment);
             }
             Advance(report.Experiment);
@@ -250,6 +260,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void Advance(ExperimentId id)
     {
         if (_state.Find(id) is not { } s || _failed.ContainsKey(id)) return;
+        if (_traces.Sync(s) is { } traceParent) PersistThen(ExperimentDecisions.Traced(s, traceParent), () => { });
         try
         {
             switch (ExperimentDecisions.Next(s))
@@ -271,14 +282,22 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                         Fail(id, s.Cycle, $"the merged acquisition was refused: {acquisition.Refusal}");
                         break;
                     }
+                    var acquiring = _traces.Phase(id);
+                    acquiring?.SetTag(S4alTelemetry.Tags.Shards, s.ScoredShards.Count);
+                    acquiring?.SetTag(S4alTelemetry.Tags.Candidates, s.ScoredShards.Values.Sum(r => r.Candidates.Length));
+                    acquiring?.SetTag(S4alTelemetry.Tags.Budget, data.Settings.Budget);
+                    acquiring?.SetTag(S4alTelemetry.Tags.Regions, merged.Length);
                     PersistThen(acquisition, () =>
                     {
-                        _log.Info("experiment {0} cycle {1}: acquired {2} regions", id, s.Cycle, merged.Length);
+                        _log.Info(acquiring, "experiment {0} cycle {1}: acquired {2} regions", id, s.Cycle, merged.Length);
                         Advance(id);
                     });
                     break;
                 case NextAction.Annotate:
                     // Oracle mode: the dataset's ground truth is the annotation, revealed by the labeled set itself.
+                    var annotating = _traces.Phase(id);
+                    annotating?.SetTag(S4alTelemetry.Tags.Regions, s.CycleAcquisition.Length);
+                    annotating?.SetTag("s4al.annotator", "oracle");
                     PersistThen(ExperimentDecisions.Annotate(s, s.Cycle), () =>
                     {
                         WriteReports(id);
@@ -311,22 +330,31 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             _freshAttempts.Remove((s.Id, s.Cycle, _state.Find(s.Id)!.Attempt));
             var now = _state.Find(s.Id)!;
-            _log.Info("experiment {0} cycle {1} attempt {2}: training on {3}{4}", s.Id, now.Cycle, now.Attempt, free.Value.Node,
+            var training = _traces.Phase(s.Id);
+            training?.SetTag(S4alTelemetry.Tags.Attempt, now.Attempt);
+            training?.AddEvent(new System.Diagnostics.ActivityEvent("sent to trainer", tags: new System.Diagnostics.ActivityTagsCollection
+            {
+                ["s4al.trainer"] = free.Value.Node, [S4alTelemetry.Tags.Attempt] = now.Attempt, [S4alTelemetry.Tags.ResumedFrom] = now.LastCheckpoint?.Sha256,
+            }));
+            _log.Info(training, "experiment {0} cycle {1} attempt {2}: training on {3}{4}", s.Id, now.Cycle, now.Attempt, free.Value.Node,
                 now.LastCheckpoint is { } c ? $" from checkpoint of epoch {c.EpochsDone}" : "");
-            trainer.Tell(new TrainCycle(now.Plan, now.Cycle, now.Attempt, now.LabeledSet(), now.LastCheckpoint, null));
+            trainer.Tell(new TrainCycle(now.Plan, now.Cycle, now.Attempt, now.LabeledSet(), now.LastCheckpoint, S4alTelemetry.TraceParentOf(training)));
         });
     }
 
     void SendShards(ExperimentState s)
     {
         var labeled = s.Acquired;
+        var scoring = _traces.Phase(s.Id);
+        scoring?.SetTag(S4alTelemetry.Tags.Shards, s.Shards().Length);
+        var traceParent = S4alTelemetry.TraceParentOf(scoring);
         foreach (var shard in s.MissingShards())
         {
             var key = (s.Id, s.Cycle, shard.Index);
             if (_shardsInFlight.ContainsKey(key)) continue;
             var images = shard.Images.ToHashSet();
             var order = new ScoreShard(s.Id, s.Plan.Definition, s.Cycle, shard.Index, shard.Images.ToArray(),
-                labeled.Where(r => images.Contains(r.Image)).ToArray(), s.Model!, null);
+                labeled.Where(r => images.Contains(r.Image)).ToArray(), s.Model!, traceParent);
             _scorers.Tell(order);
             _shardsInFlight[key] = DateTime.UtcNow;
         }
@@ -338,7 +366,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         foreach (var (key, sent) in _shardsInFlight.ToList())
             if (now - sent > _options.ShardTimeout)
             {
-                _log.Warning("experiment {0} cycle {1}: shard {2} unanswered after {3:0}s; sending it again", key.Experiment, key.Cycle, key.Shard, (now - sent).TotalSeconds);
+                _traces.Phase(key.Experiment)?.AddEvent(new System.Diagnostics.ActivityEvent("shard re-sent", tags: new System.Diagnostics.ActivityTagsCollection { [S4alTelemetry.Tags.Shard] = key.Shard }));
+                _log.Warning(_traces.Phase(key.Experiment), "experiment {0} cycle {1}: shard {2} unanswered after {3:0}s; sending it again", key.Experiment, key.Cycle, key.Shard, (now - sent).TotalSeconds);
                 _shardsInFlight.Remove(key);
             }
     }
@@ -348,9 +377,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         foreach (var set in _subscribers.Values) set.Remove(actor);
         if (_trainers.Remove(actor, out var slot))
         {
-            _log.Warning("trainer {0} is gone", slot.Node);
+            _log.Warning(slot.Assigned is { } lost ? _traces.Phase(lost) : null, "trainer {0} is gone", slot.Node);
             if (slot.Assigned is { } id && _training.TryGetValue(id, out var t) && t.Equals(actor))
             {
+                _traces.Phase(id)?.AddEvent(new System.Diagnostics.ActivityEvent("trainer lost", tags: new System.Diagnostics.ActivityTagsCollection { ["s4al.trainer"] = slot.Node }));
                 _training.Remove(id);
                 Advance(id);
             }
@@ -365,7 +395,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void Fail(ExperimentId id, int cycle, string error)
     {
-        _log.Error("experiment {0} cycle {1} stopped: {2}", id, cycle, error);
+        _log.Error(_traces.Phase(id), null, "experiment {0} cycle {1} stopped: {2}", id, cycle, error);
+        _traces.Failed(id, error);
         _failed[id] = error;
         Publish(id, new ExperimentFailed(id, cycle, error));
     }
@@ -380,7 +411,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Results are derived from the journal and rewritten after the next cycle; a full disk must not stop the experiment.
-            _log.Warning("experiment {0}: could not write the results to {1}: {2}", id, s.Plan.RunDirectory, e.Message);
+            _log.Warning(null, "experiment {0}: could not write the results to {1}: {2}", id, s.Plan.RunDirectory, e.Message);
         }
     }
 
@@ -393,8 +424,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         int left = decision.Events.Length;
+        long persisting = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(decision.Events, e =>
         {
+            S4alMetrics.PersistenceLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(persisting).TotalMilliseconds);
             _state = _state.Apply(e);
             if (e is ExperimentEvents.CycleStarted started) _freshAttempts.Add((started.Experiment, started.Cycle, started.Attempt));
             Publish(e.Experiment, e);

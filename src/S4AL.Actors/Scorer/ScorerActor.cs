@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Learning.Acquisition;
@@ -22,13 +23,16 @@ namespace S4AL.Actors.Scorer;
 public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
 {
     sealed record Scored(ReportShardScored Result, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
-    sealed record ScoringFailed(ScoreShard Order, Exception Error, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    sealed record ScoringFailed(ScoreShard Order, Exception Error, IActorRef ReplyTo, Activity? Span) : INoSerializationVerificationNeeded;
 
-    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly ActorLogger _log = ActorLogger.For(Context, typeof(ScorerActor));
     readonly ExperimentDataCache _data;
     readonly Device _device;
     readonly TimeSpan _delay;
     readonly string _node;
+    readonly string _deviceName;
+    // Models this entity loaded (for the span's model_loaded attribute).
+    int _loads;
     SegmentationNetwork? _model;
     string? _modelId;
 
@@ -53,6 +57,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         _device = Trainer.TrainerActor.DeviceOf(options.Device);
         _delay = options.DelayPerShard;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        _deviceName = options.Device;
         Become(Idle);
     }
 
@@ -67,9 +72,20 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             Become(Busy);
             Task.Factory.StartNew(() =>
             {
+                // The shard's span joins the coordinator's cycle trace through the order's traceparent.
+                using var span = S4alTelemetry.Source.StartActivity("score shard", ActivityKind.Consumer, S4alTelemetry.ContextOf(order.TraceParent), new KeyValuePair<string, object?>[]
+                {
+                    new(S4alTelemetry.Tags.Experiment, order.Experiment.Value), new(S4alTelemetry.Tags.Cycle, order.Cycle), new(S4alTelemetry.Tags.Shard, order.Shard),
+                    new(S4alTelemetry.Tags.Images, order.Images.Length), new(S4alTelemetry.Tags.NodeAddress, _node), new(S4alTelemetry.Tags.NodeRole, "scorer"),
+                    new(S4alTelemetry.Tags.Device, _deviceName),
+                });
                 _slots.Wait();
-                try { self.Tell(new Scored(Score(order), replyTo)); }
-                catch (Exception e) { self.Tell(new ScoringFailed(order, e, replyTo)); }
+                try { self.Tell(new Scored(Score(order, span), replyTo)); }
+                catch (Exception e)
+                {
+                    span.Fail(e);
+                    self.Tell(new ScoringFailed(order, e, replyTo, span));
+                }
                 finally { _slots.Release(); }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         });
@@ -86,7 +102,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         });
         Receive<ScoringFailed>(f =>
         {
-            _log.Error(f.Error, "scoring shard {0} of experiment {1} cycle {2} failed", f.Order.Shard, f.Order.Experiment, f.Order.Cycle);
+            _log.Error(f.Span, f.Error, "scoring shard {0} of experiment {1} cycle {2} failed", f.Order.Shard, f.Order.Experiment, f.Order.Cycle);
             f.ReplyTo.Tell(new ReportShardFailed(f.Order.Experiment, f.Order.Cycle, f.Order.Shard, $"{f.Error.GetType().Name}: {f.Error.Message}"));
             Stash.UnstashAll();
             Become(Idle);
@@ -94,17 +110,27 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     }
 
     /// <summary>Runs on a background thread; touches only the model cache, which no other thread uses while Busy.</summary>
-    ReportShardScored Score(ScoreShard order)
+    ReportShardScored Score(ScoreShard order, Activity? span)
     {
         if (_delay > TimeSpan.Zero) Thread.Sleep(_delay * (order.Shard + 1));
         var watch = Stopwatch.StartNew();
         var data = _data.Get(order.Definition, $"experiment {order.Experiment}");
+        var loads = _loads;
         var model = Model(order, data);
+        span?.SetTag(S4alTelemetry.Tags.ModelLoaded, _loads != loads);
+        span?.SetTag(S4alTelemetry.Tags.Checkpoint, order.Model.Sha256);
         var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithRegions(order.Labeled.Select(r => new RegionRef(r.Image, r.Region)));
         var scorer = new RegionScorer(model, data.Settings.ScoringSettings(), _device);
         var best = scorer.ScoreShard(order.Cycle, order.Images, labeled, indices => BatchBuilder.Build(data.Pool, indices, null, _device));
         var candidates = best.Select(r => new RegionCandidate(r.Image, r.Region, r.Score)).ToArray();
-        _log.Info("scored shard {0} of experiment {1} cycle {2}: {3} images, {4} candidates in {5:0.0}s", order.Shard, order.Experiment, order.Cycle, order.Images.Length, candidates.Length, watch.Elapsed.TotalSeconds);
+        double seconds = watch.Elapsed.TotalSeconds;
+        int regions = order.Images.Length * data.Grid.RegionCount - order.Labeled.Length;
+        span?.SetTag(S4alTelemetry.Tags.Regions, regions);
+        span?.SetTag(S4alTelemetry.Tags.Candidates, candidates.Length);
+        var experiment = S4alMetrics.Experiment(order.Experiment);
+        S4alMetrics.ShardDuration.Record(seconds, experiment);
+        if (seconds > 0) S4alMetrics.ScoringRegionsPerSecond.Record(regions / seconds, experiment);
+        _log.Info(span, "scored shard {0} of experiment {1} cycle {2}: {3} images, {4} candidates in {5:0.0}s", order.Shard, order.Experiment, order.Cycle, order.Images.Length, candidates.Length, watch.Elapsed.TotalSeconds);
         return new ReportShardScored(order.Experiment, order.Cycle, order.Shard, candidates, watch.Elapsed.TotalSeconds, _node);
     }
 
@@ -119,6 +145,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             _shared.Model = null;
             _shared.Model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
             _shared.ModelId = id;
+            Interlocked.Increment(ref _loads);
             return _shared.Model;
         }
         if (_model is not null && _modelId == id) return _model;
@@ -126,6 +153,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         _model = null;
         _model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
         _modelId = id;
+        Interlocked.Increment(ref _loads);
         return _model;
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Protocols;
@@ -28,7 +29,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         public static readonly RetryReport Instance = new();
     }
 
-    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly ActorLogger _log = ActorLogger.For(Context, typeof(TrainerActor));
     readonly IActorRef _coordinator;
     readonly IActorRef _replay;
     readonly ExperimentDataCache _data;
@@ -62,7 +63,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<TrainingJob.Progressed>(p => _coordinator.Tell(p.Message));
         Receive<TrainingJob.CheckpointWritten>(c =>
         {
-            _log.Info("experiment {0} cycle {1}: checkpoint after epoch {2} ({3})", _job!.Experiment, c.Checkpoint.Cycle, c.Checkpoint.EpochsDone, c.Checkpoint.Path);
+            _log.Info(_job!.Span, "experiment {0} cycle {1}: checkpoint after epoch {2} ({3})", _job!.Experiment, c.Checkpoint.Cycle, c.Checkpoint.EpochsDone, c.Checkpoint.Path);
             var report = new ReportCheckpoint(_job!.Experiment, c.Checkpoint);
             _reported.Add(report);
             _coordinator.Tell(report);
@@ -71,7 +72,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<TrainingJob.Finished>(f =>
         {
             var job = _job!;
-            _log.Info("experiment {0} cycle {1}: trained; model {2}", job.Experiment, job.Cycle, f.Model.Path);
+            _log.Info(job.Span, "experiment {0} cycle {1}: trained; model {2}", job.Experiment, job.Cycle, f.Model.Path);
             _unconfirmed = new ReportTrained(job.Experiment, job.Cycle, f.Model, f.Evaluation);
             _coordinator.Tell(_unconfirmed);
             Timers.StartPeriodicTimer("report", RetryReport.Instance, _options.ReportRetryInterval);
@@ -90,14 +91,14 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<TrainingJob.Failed>(f =>
         {
             var job = _job!;
-            _log.Error(f.Error, "experiment {0} cycle {1}: training failed", job.Experiment, job.Cycle);
+            _log.Error(job.Span, f.Error, "experiment {0} cycle {1}: training failed", job.Experiment, job.Cycle);
             _coordinator.Tell(new ReportTrainingFailed(job.Experiment, job.Cycle, Describe(f.Error)));
             _job = null;
         });
         Receive<TrainingJob.Cancelled>(_ =>
         {
             var job = _job!;
-            _log.Info("experiment {0} cycle {1}: training cancelled", job.Experiment, job.Cycle);
+            _log.Info(job.Span, "experiment {0} cycle {1}: training cancelled", job.Experiment, job.Cycle);
             _coordinator.Tell(new TrainingCancelled(job.Experiment, job.Cycle));
             _job = null;
         });
@@ -133,9 +134,9 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
             _coordinator.Tell(done);
             return;
         }
-        _log.Info("experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
+        _log.Info(null, "experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
             order.ResumeFrom is { } from ? $"from checkpoint {from.Path} (epoch {from.EpochsDone})" : "from scratch");
-        _job = new TrainingJob(order, Self, _replay, _data, _options, _device);
+        _job = new TrainingJob(order, Self, _replay, _data, _options, _device, _node);
         _jobTask = _job.Start();
     }
 
@@ -168,7 +169,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     void TryDelete(string file)
     {
         try { File.Delete(file); }
-        catch (IOException e) { _log.Warning("could not delete superseded checkpoint {0}: {1}", file, e.Message); }
+        catch (IOException e) { _log.Warning(null, "could not delete superseded checkpoint {0}: {1}", file, e.Message); }
     }
 
     static string Describe(Exception e) => e switch

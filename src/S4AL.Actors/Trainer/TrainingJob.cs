@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using S4AL.Actors.Replay;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
@@ -29,11 +30,13 @@ sealed class TrainingJob
     readonly ExperimentDataCache _data;
     readonly TrainerOptions _options;
     readonly Device _device;
+    readonly string _node;
     readonly ManualResetEventSlim _running = new(true);
     readonly CancellationTokenSource _cancel = new();
 
-    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, ExperimentDataCache data, TrainerOptions options, Device device)
+    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, ExperimentDataCache data, TrainerOptions options, Device device, string node)
     {
+        _node = node;
         _order = order;
         _trainer = trainer;
         _replay = replay;
@@ -47,6 +50,8 @@ sealed class TrainingJob
     public volatile int Epoch;
     public long Step;
     public bool Paused => !_running.IsSet;
+    /// <summary>The job's span ("train cycle"), for the trainer actor's log lines; null when tracing is off.</summary>
+    public Activity? Span { get; private set; }
 
     public void Pause() => _running.Reset();
     public void Resume() => _running.Set();
@@ -56,6 +61,15 @@ sealed class TrainingJob
 
     void Run()
     {
+        // A child of the coordinator's "training" span (its traceparent came with the order); current on this
+        // dedicated thread, so the epoch and checkpoint spans and the engine's log lines belong to it.
+        using var span = S4alTelemetry.Source.StartActivity("train cycle", ActivityKind.Consumer, S4alTelemetry.ContextOf(_order.TraceParent), new KeyValuePair<string, object?>[]
+        {
+            new(S4alTelemetry.Tags.Experiment, Experiment.Value), new(S4alTelemetry.Tags.Cycle, Cycle), new(S4alTelemetry.Tags.Attempt, _order.Attempt),
+            new(S4alTelemetry.Tags.ResumedFrom, _order.ResumeFrom?.Sha256),
+            new(S4alTelemetry.Tags.NodeAddress, _node), new(S4alTelemetry.Tags.NodeRole, "trainer"), new(S4alTelemetry.Tags.Device, _options.Device),
+        });
+        Span = span;
         try
         {
             var cancel = _cancel.Token;
@@ -69,12 +83,20 @@ sealed class TrainingJob
                 ? CycleTrainingRun.Resume(from.Path, from.Sha256, data.Pool, data.Settings, _device, Cycle, lastCycle, labeled, replay)
                 : new CycleTrainingRun(data.Pool, data.Settings, _device, Cycle, lastCycle, labeled, replay);
             Epoch = run.EpochsDone;
+            span?.SetTag(S4alTelemetry.Tags.Images, data.Pool.Count);
+            span?.SetTag(S4alTelemetry.Tags.LabeledRegions, _order.Labeled.Acquired().Count());
+            span?.SetTag(S4alTelemetry.Tags.LabeledPixelShare, labeled.LabeledPixelShare());
+            span?.SetTag(S4alTelemetry.Tags.Epochs, run.Epochs);
             var progress = new Progress(this);
             var sinceCheckpoint = Stopwatch.StartNew();
             int lastCheckpointEpoch = run.EpochsDone;
             while (!run.IsFinished)
             {
-                run.RunEpoch(progress, cancel, () => { _running.Wait(cancel); Interlocked.Increment(ref Step); });
+                using (var epoch = S4alTelemetry.Source.StartActivity("epoch"))
+                {
+                    epoch?.SetTag(S4alTelemetry.Tags.Epoch, run.EpochsDone + 1);
+                    run.RunEpoch(progress, cancel, () => { _running.Wait(cancel); Interlocked.Increment(ref Step); });
+                }
                 Epoch = run.EpochsDone;
                 if (!run.IsFinished && run.EpochsDone - lastCheckpointEpoch >= _options.CheckpointEveryEpochs && sinceCheckpoint.Elapsed >= _options.CheckpointInterval)
                 {
@@ -84,24 +106,39 @@ sealed class TrainingJob
                 }
             }
             var model = Save(run, $"cycle-{Cycle}-final", cancel);
-            var confusion = run.EvaluateStudent(data.Validation, cancel);
-            var evaluation = new CycleEvaluation(confusion.NumClasses, Flatten(confusion.ToArray()), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
+            CycleEvaluation evaluation;
+            using (var evaluate = S4alTelemetry.Source.StartActivity("evaluate"))
+            {
+                var confusion = run.EvaluateStudent(data.Validation, cancel);
+                evaluation = new CycleEvaluation(confusion.NumClasses, Flatten(confusion.ToArray()), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
+                evaluate?.SetTag(S4alTelemetry.Tags.Images, data.Validation.Count);
+                evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+            }
+            span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+            span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
             _trainer.Tell(new Finished(model, evaluation));
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
+            span?.AddEvent(new ActivityEvent("cancelled"));
             _trainer.Tell(new Cancelled());
         }
         catch (Exception e)
         {
+            span.Fail(e);
             _trainer.Tell(new Failed(e));
         }
     }
 
     CheckpointRef Save(CycleTrainingRun run, string name, CancellationToken cancel)
     {
+        using var span = S4alTelemetry.Source.StartActivity("checkpoint");
         var path = CheckpointPath(_order.Plan.RunDirectory, name);
         var info = run.SaveCheckpoint(path, cancel);
+        span?.SetTag(S4alTelemetry.Tags.Checkpoint, info.Id);
+        span?.SetTag(S4alTelemetry.Tags.CheckpointPath, info.Path);
+        span?.SetTag(S4alTelemetry.Tags.Epoch, run.EpochsDone);
+        span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
         return new CheckpointRef(info.Path, info.Id, Cycle, run.EpochsDone, run.Trainer.StepCount);
     }
 
@@ -121,22 +158,45 @@ sealed class TrainingJob
     sealed class Progress(TrainingJob job) : IProgress<ActiveLearningProgress>
     {
         long _lastStepTicks;
+        int _epochSteps;
 
         public void Report(ActiveLearningProgress value)
         {
             switch (value)
             {
                 case ActiveLearningProgress.StepCompleted s:
+                    _epochSteps++;
                     long now = Stopwatch.GetTimestamp();
                     if (s.Step + 1 < s.StepsPerEpoch && Stopwatch.GetElapsedTime(_lastStepTicks, now) < TimeSpan.FromMilliseconds(250)) return;
                     _lastStepTicks = now;
                     job._trainer.Tell(new Progressed(new StepProgress(job.Experiment, s.Cycle, s.Epoch, s.Step, s.StepsPerEpoch, s.Loss)));
                     break;
                 case ActiveLearningProgress.EpochCompleted e:
+                    Record(e);
                     job._trainer.Tell(new Progressed(new EpochProgress(job.Experiment, e.Cycle, e.Epoch, e.Epochs, e.LearningRate,
                         e.Losses.Total, e.Losses.Supervised, e.Losses.Unsupervised, e.Losses.Replay, e.Seconds)));
                     break;
             }
+        }
+
+        /// <summary>The epoch's losses on its span (current on this thread while the epoch runs) and in the metrics.</summary>
+        void Record(ActiveLearningProgress.EpochCompleted e)
+        {
+            var experiment = S4alMetrics.Experiment(job.Experiment);
+            if (System.Diagnostics.Activity.Current is { OperationName: "epoch" } span)
+            {
+                span.SetTag(S4alTelemetry.Tags.Loss, e.Losses.Total);
+                span.SetTag(S4alTelemetry.Tags.SupervisedLoss, e.Losses.Supervised);
+                span.SetTag(S4alTelemetry.Tags.UnsupervisedLoss, e.Losses.Unsupervised);
+                span.SetTag(S4alTelemetry.Tags.ReplayLoss, e.Losses.Replay);
+                span.SetTag(S4alTelemetry.Tags.LearningRate, e.LearningRate);
+                span.SetTag(S4alTelemetry.Tags.Steps, _epochSteps);
+            }
+            S4alMetrics.TrainingSteps.Add(_epochSteps, experiment);
+            if (e.Seconds > 0) S4alMetrics.TrainingStepsPerSecond.Record(_epochSteps / e.Seconds, experiment);
+            foreach (var (component, loss) in new[] { ("total", e.Losses.Total), ("supervised", e.Losses.Supervised), ("unsupervised", e.Losses.Unsupervised), ("replay", e.Losses.Replay) })
+                S4alMetrics.TrainingLoss.Record(loss, experiment, new KeyValuePair<string, object?>("component", component));
+            _epochSteps = 0;
         }
     }
 }

@@ -48,11 +48,12 @@ public sealed record ExperimentSnapshot(
     [property: Key(7)] CycleEvaluation? Evaluation,
     [property: Key(8)] ShardScored[] ScoredShards,
     [property: Key(9)] RegionKey[] CycleAcquisition,
-    [property: Key(10)] CycleRecord[] History)
+    [property: Key(10)] CycleRecord[] History,
+    [property: Key(11)] string? CycleTraceParent)
 {
     public static ExperimentSnapshot From(ExperimentState s) => new(
         s.Plan, s.Cycle, s.Attempt, s.Phase, s.Acquired.ToArray(), s.LastCheckpoint, s.Model, s.Evaluation,
-        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray());
+        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent);
 
     public ExperimentState ToState() => new()
     {
@@ -67,5 +68,6 @@ public sealed record ExperimentSnapshot(
         ScoredShards = ScoredShards.ToImmutableSortedDictionary(x => x.Shard, x => x),
         CycleAcquisition = CycleAcquisition.ToImmutableArray(),
         History = History.ToImmutableList(),
+        CycleTraceParent = CycleTraceParent,
     };
 }

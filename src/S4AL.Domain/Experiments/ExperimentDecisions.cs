@@ -59,6 +59,10 @@ public static class ExperimentDecisions
     public static Decision StartAttempt(ExperimentState s) =>
         s.Phase == CyclePhase.Training ? Decision.Of(new CycleStarted(s.Id, s.Cycle, s.Attempt + 1)) : Decision.None;
 
+    /// <summary>Records the trace of the current cycle (a new one, or the same one again: nothing to persist).</summary>
+    public static Decision Traced(ExperimentState s, string traceParent) =>
+        s.CycleTraceParent == traceParent ? Decision.None : Decision.Of(new CycleTraced(s.Id, s.Cycle, traceParent));
+
     public static Decision Checkpoint(ExperimentState s, CheckpointRef checkpoint)
     {
         if (s.Phase != CyclePhase.Training || checkpoint.Cycle != s.Cycle) return Decision.None;

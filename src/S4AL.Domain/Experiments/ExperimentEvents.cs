@@ -21,6 +21,13 @@ public static class ExperimentEvents
     [MessagePackObject]
     public sealed record CycleStarted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] int Attempt) : IExperimentEvent;
 
+    /// <summary>
+    /// The W3C trace context of <paramref name="Cycle"/>'s trace (OpenTelemetry). Persisted only so that a
+    /// cycle resumed by another coordinator incarnation can link its new trace to the one that was cut off.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record CycleTraced([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string TraceParent) : IExperimentEvent;
+
     [MessagePackObject]
     public sealed record CheckpointSaved([property: Key(0)] ExperimentId Experiment, [property: Key(1)] CheckpointRef Checkpoint) : IExperimentEvent;
 

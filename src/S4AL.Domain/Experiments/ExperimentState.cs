@@ -40,6 +40,8 @@ public sealed record ExperimentState
     /// <summary>The current cycle's acquisition, once decided.</summary>
     public ImmutableArray<RegionKey> CycleAcquisition { get; init; } = ImmutableArray<RegionKey>.Empty;
     public ImmutableList<CycleRecord> History { get; init; } = ImmutableList<CycleRecord>.Empty;
+    /// <summary>The W3C traceparent of the current cycle's latest trace, if tracing was on; a resumed cycle links to it.</summary>
+    public string? CycleTraceParent { get; init; }
 
     public ExperimentId Id => Plan.Id;
     public bool IsDone => Phase == CyclePhase.Done;
@@ -81,9 +83,10 @@ public sealed record ExperimentState
                 this with { Attempt = s.Attempt },
             CycleStarted s when s.Cycle == Cycle + 1 && Phase == CyclePhase.Annotating && IsAnnotated => this with
             {
-                Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null,
+                Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null, CycleTraceParent = null,
                 ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionKey>.Empty,
             },
+            CycleTraced t when t.Cycle == Cycle => this with { CycleTraceParent = t.TraceParent },
             CheckpointSaved c when c.Checkpoint.Cycle == Cycle && Phase == CyclePhase.Training =>
                 this with { LastCheckpoint = c.Checkpoint },
             CycleTrained t when t.Cycle == Cycle && Phase == CyclePhase.Training => Trained(t),

@@ -24,6 +24,8 @@ public static class NodeCommand
         cluster.AddTo(cmd);
         var checkpointInterval = RunCommand.CheckpointIntervalOption();
         foreach (var o in new Option[] { roles, device, threads, log, checkpointInterval }) cmd.Options.Add(o);
+        var telemetry = new TelemetryOptions();
+        telemetry.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var roleList = ExperimentOptions.Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
@@ -51,6 +53,8 @@ public static class NodeCommand
                 },
                 LogFile = parse.GetValue(log),
                 Tls = TlsFromEnvironment(),
+                // One service per role set, so Jaeger's service list reads like the deployment.
+                Telemetry = telemetry.Read(parse, roleList.Count() == NodeRoles.All.Count ? "s4al" : "s4al-" + string.Join("-", roleList)),
             };
             return Run(settings);
         }));

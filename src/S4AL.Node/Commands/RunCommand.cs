@@ -36,12 +36,14 @@ public static class RunCommand
         cmd.Options.Add(runtime);
         var checkpointInterval = CheckpointIntervalOption();
         cmd.Options.Add(checkpointInterval);
+        var telemetry = new TelemetryOptions();
+        telemetry.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
             return parse.GetValue(runtime) switch
             {
-                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval)),
+                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al")),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -62,7 +64,7 @@ public static class RunCommand
         return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
     }
 
-    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval)
+    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry)
     {
         torch.set_num_threads(spec.Threads);
         var watch = Stopwatch.StartNew();
@@ -82,6 +84,7 @@ public static class RunCommand
             },
             LogFile = folder.Log,
             ExtraHocon = Environment.GetEnvironmentVariable(ExtraHoconVariable),
+            Telemetry = telemetry,
         };
         using var host = NodeHost.Build(settings);
         host.StartAsync().GetAwaiter().GetResult();

@@ -1,35 +1,49 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace S4AL.Node.Hosting;
 
 /// <summary>
-/// Appends log lines to one file (the run folder's s4al.log), flushed per line so a killed
-/// process leaves its last words. Microsoft.Extensions.Logging has no file sink of its own.
+/// Writes log lines to one file (the run folder's s4al.log) or to standard error, flushed per
+/// line so a killed process leaves its last words. A line written inside a span carries the
+/// span's trace id (the id Jaeger finds the cycle's trace by). Microsoft.Extensions.Logging has
+/// no file sink of its own.
 /// </summary>
 public sealed class FileLoggerProvider : ILoggerProvider
 {
-    readonly StreamWriter _writer;
+    readonly TextWriter _writer;
+    readonly bool _owns;
     readonly LogLevel _minimum;
     readonly object _gate = new();
 
-    public FileLoggerProvider(string path, LogLevel minimum)
+    FileLoggerProvider(TextWriter writer, bool owns, LogLevel minimum)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        _writer = writer;
+        _owns = owns;
         _minimum = minimum;
     }
+
+    public static FileLoggerProvider ToFile(string path, LogLevel minimum)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        return new FileLoggerProvider(writer, owns: true, minimum);
+    }
+
+    public static FileLoggerProvider ToWriter(TextWriter writer, LogLevel minimum) => new(writer, owns: false, minimum);
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
     public void Dispose()
     {
-        lock (_gate) _writer.Dispose();
+        if (_owns) lock (_gate) _writer.Dispose();
     }
 
     void Write(LogLevel level, string category, string message, Exception? exception)
     {
-        var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {Short(level)} {category}: {message}");
+        var trace = Activity.Current is { IdFormat: ActivityIdFormat.W3C } span ? $" trace={span.TraceId}" : "";
+        var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {Short(level)}{trace} {category}: {message}");
         lock (_gate)
         {
             try

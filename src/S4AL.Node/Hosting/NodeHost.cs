@@ -23,7 +23,10 @@ public static class NodeHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        if (settings.LogFile is not null) builder.Logging.AddProvider(new FileLoggerProvider(settings.LogFile, LogLevel.Information));
+        builder.Logging.AddProvider(settings.LogFile is not null
+            ? FileLoggerProvider.ToFile(settings.LogFile, LogLevel.Information)
+            : FileLoggerProvider.ToWriter(Console.Error, LogLevel.Warning));
+        if (settings.Telemetry.Enabled(Environment.GetEnvironmentVariable)) NodeTelemetry.Add(builder, settings, Environment.GetEnvironmentVariable);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         var data = new ExperimentDataCache();
         builder.Services.AddSingleton(data);

@@ -27,6 +27,8 @@ public sealed record NodeSettings
     public (string Pfx, string Password, bool SuppressValidation)? Tls { get; init; }
     /// <summary>HOCON text applied last (tests: serialize-messages = on).</summary>
     public string? ExtraHocon { get; init; }
+    /// <summary>OTLP export of traces, metrics and logs (off unless configured).</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Off;
 
     public bool Has(string role) => Roles.Contains(role);
 }

@@ -30,7 +30,7 @@ static class MessageSamples
     static readonly ShardScored Shard = new(Id, 2, 1, [new(5, 6, 0.75), new(8, 1, -1.5)], 3.5);
 
     static readonly ExperimentSnapshot Snapshot = new(
-        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record]);
+        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
     static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a");
 
@@ -39,6 +39,7 @@ static class MessageSamples
         // Journal
         new Submitted(Plan),
         new CycleStarted(Id, 2, 3),
+        new CycleTraced(Id, 2, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
         new CheckpointSaved(Id, Checkpoint(1200)),
         new CycleTrained(Id, 2, Checkpoint(1500), Evaluation),
         Shard,
