@@ -24,10 +24,15 @@ public sealed class S4alRun : IDisposable
     public string Error { get { lock (_error) return _error.ToString(); } }
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>s4al.dll in the Node project's output (see the project file for why not the copy next to the tests).</summary>
+    public static string Program { get; } = Path.Combine(
+        typeof(S4alRun).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "S4alDirectory").Value!, "s4al.dll");
+
     public static S4alRun Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s4al.dll"));
+        start.ArgumentList.Add(Program);
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         return new S4alRun(Process.Start(start)!);

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.TestKit;
 using S4AL.Actors.Coordinator;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Tests.Support;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
@@ -86,6 +88,81 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         _coordinator.Tell(new GetStatus(_plan.Id));
         return ExpectMsg<ExperimentStatus>(Wait);
+    }
+
+    static ActivityContext ContextOf(string? traceParent)
+    {
+        Assert.NotNull(traceParent);
+        return ActivityContext.Parse(traceParent, null);
+    }
+
+    [Fact]
+    public void A_cycle_is_one_trace_whose_phase_spans_are_the_parents_sent_to_trainers_and_scorers()
+    {
+        using var spans = new RecordedSpans();
+        var order = Submit();
+        var training = ContextOf(order.TraceParent);
+        Trained(0);
+        var shards = ExpectShards(3);
+        var scoring = ContextOf(shards[0].TraceParent);
+        Assert.All(shards, s => Assert.Equal(shards[0].TraceParent, s.TraceParent));
+        Assert.Equal(training.TraceId, scoring.TraceId);
+        foreach (var shard in shards) Score(shard);
+        var next = ExpectTraining();
+        Assert.NotEqual(training.TraceId, ContextOf(next.TraceParent).TraceId); // a trace per cycle
+
+        var trace = spans.Trace(training.TraceId);
+        var root = Assert.Single(trace["cycle"]);
+        Assert.Equal(default, root.ParentSpanId);
+        Assert.Equal(("spec", "0"), (RecordedSpans.Tag(root, S4alTelemetry.Tags.Experiment), RecordedSpans.Tag(root, S4alTelemetry.Tags.Cycle)));
+        Assert.Equal(Evaluation(0.3).MeanIoU(), (double)root.GetTagItem(S4alTelemetry.Tags.MeanIoU)!, 9);
+        Assert.Equal("18", RecordedSpans.Tag(root, S4alTelemetry.Tags.Regions));
+        foreach (var phase in new[] { "training", "scoring", "acquisition", "annotation" })
+            Assert.Equal(root.SpanId, Assert.Single(trace[phase]).ParentSpanId);
+        // The messages carry the phase spans themselves, so the trainer's and scorers' spans hang under them.
+        Assert.Equal(training.SpanId, trace["training"].Single().SpanId);
+        Assert.Equal(scoring.SpanId, trace["scoring"].Single().SpanId);
+        Assert.Equal("18", RecordedSpans.Tag(trace["acquisition"].Single(), S4alTelemetry.Tags.Regions));
+        Assert.Equal("3", RecordedSpans.Tag(trace["acquisition"].Single(), S4alTelemetry.Tags.Shards));
+        Assert.All(trace.SelectMany(g => g), s => Assert.Equal(ActivityStatusCode.Unset, s.Status));
+        // Phases follow each other inside the cycle.
+        var ordered = new[] { "training", "scoring", "acquisition", "annotation" }.Select(n => trace[n].Single()).ToList();
+        for (int i = 1; i < ordered.Count; i++) Assert.True(ordered[i].StartTimeUtc >= ordered[i - 1].StartTimeUtc + ordered[i - 1].Duration - TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public void A_cycle_resumed_after_a_crash_is_a_new_trace_linked_to_the_one_that_was_cut_off()
+    {
+        using var spans = new RecordedSpans();
+        var first = ContextOf(Submit().TraceParent);
+        Crash();
+        var again = ExpectTraining();
+        var resumed = ContextOf(again.TraceParent);
+        Assert.NotEqual(first.TraceId, resumed.TraceId);
+
+        var cut = spans.Trace(first.TraceId)["cycle"].Single();
+        Assert.Equal(ActivityStatusCode.Error, cut.Status); // ended by the stopping coordinator, so it is exported, marked
+        Crash(); // ends the resumed trace's spans too, so they are exported
+        ExpectTraining();
+        var root = spans.Trace(resumed.TraceId)["cycle"].Single();
+        Assert.Equal(true, root.GetTagItem(S4alTelemetry.Tags.Resumed));
+        var link = Assert.Single(root.Links);
+        Assert.Equal(first.TraceId, link.Context.TraceId);
+        Assert.Equal(cut.SpanId, link.Context.SpanId);
+    }
+
+    [Fact]
+    public void A_failed_cycle_ends_its_spans_with_the_error()
+    {
+        using var spans = new RecordedSpans();
+        var trace = ContextOf(Submit().TraceParent).TraceId;
+        Trained(0);
+        var shard = ExpectShards(3).First();
+        _scorers.Send(_coordinator, new ReportShardFailed(shard.Experiment, shard.Cycle, shard.Shard, "IOException: disk full"));
+        AwaitAssert(() => Assert.Equal(ActivityStatusCode.Error, spans.Trace(trace)["cycle"].Single().Status), Wait);
+        var scoring = spans.Trace(trace)["scoring"].Single();
+        Assert.Equal(ActivityStatusCode.Error, scoring.Status);
+        Assert.Contains("disk full", scoring.StatusDescription);
     }
 
     [Fact]
