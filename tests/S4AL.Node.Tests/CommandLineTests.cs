@@ -40,6 +40,8 @@ public class CommandLineTests
     [InlineData("--dataset", "imagenet", "imagenet")]
     [InlineData("--device", "tpu", "--device")]
     [InlineData("--batch", "1", "BatchSize")]
+    [InlineData("--otlp-endpoint", "localhost:4317", "--otlp-endpoint")]
+    [InlineData("--otlp-protocol", "thrift", "--otlp-protocol")]
     public void Invalid_options_give_one_line_naming_the_option_and_a_non_zero_exit(string option, string value, string named)
     {
         var r = S4alProcess.Run("run", option, value, "--run-dir", Path.Combine(TempDir(), "run"));

@@ -19,7 +19,7 @@ public static class NodeCommand
         var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (env S4AL_ROLES)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_ROLES") is { Length: > 0 } r ? r : string.Join(",", NodeRoles.All) };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (env S4AL_DEVICE)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_DEVICE") is { Length: > 0 } d ? d : "cpu" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (env S4AL_THREADS)", DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("S4AL_THREADS"), out var t) ? t : Environment.ProcessorCount };
-        var log = new Option<string?>("--log") { Description = "Log file (default: standard error, warnings and errors only)" };
+        var log = new Option<string?>("--log") { Description = "Log file (default: none; errors that stop the node are printed on standard error)" };
         var cmd = new Command("node", "Start a cluster node with the given roles and join the seed nodes (the first seed node forms the cluster).");
         cluster.AddTo(cmd);
         var checkpointInterval = RunCommand.CheckpointIntervalOption();

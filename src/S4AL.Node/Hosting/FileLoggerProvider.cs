@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace S4AL.Node.Hosting;
 
 /// <summary>
-/// Writes log lines to one file (the run folder's s4al.log) or to standard error, flushed per
+/// Writes log lines to one file (the run folder's s4al.log, a node's --log), flushed per
 /// line so a killed process leaves its last words. A line written inside a span carries the
 /// span's trace id (the id Jaeger finds the cycle's trace by). Microsoft.Extensions.Logging has
 /// no file sink of its own.
@@ -13,14 +13,12 @@ namespace S4AL.Node.Hosting;
 public sealed class FileLoggerProvider : ILoggerProvider
 {
     readonly TextWriter _writer;
-    readonly bool _owns;
     readonly LogLevel _minimum;
     readonly object _gate = new();
 
-    FileLoggerProvider(TextWriter writer, bool owns, LogLevel minimum)
+    FileLoggerProvider(TextWriter writer, LogLevel minimum)
     {
         _writer = writer;
-        _owns = owns;
         _minimum = minimum;
     }
 
@@ -28,16 +26,14 @@ public sealed class FileLoggerProvider : ILoggerProvider
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-        return new FileLoggerProvider(writer, owns: true, minimum);
+        return new FileLoggerProvider(writer, minimum);
     }
-
-    public static FileLoggerProvider ToWriter(TextWriter writer, LogLevel minimum) => new(writer, owns: false, minimum);
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
     public void Dispose()
     {
-        if (_owns) lock (_gate) _writer.Dispose();
+        lock (_gate) _writer.Dispose();
     }
 
     void Write(LogLevel level, string category, string message, Exception? exception)

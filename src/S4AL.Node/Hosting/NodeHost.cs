@@ -23,9 +23,8 @@ public static class NodeHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddProvider(settings.LogFile is not null
-            ? FileLoggerProvider.ToFile(settings.LogFile, LogLevel.Information)
-            : FileLoggerProvider.ToWriter(Console.Error, LogLevel.Warning));
+        // Without a log file nothing is logged to the console: a command's errors are its own one-line messages.
+        if (settings.LogFile is not null) builder.Logging.AddProvider(FileLoggerProvider.ToFile(settings.LogFile, LogLevel.Information));
         if (settings.Telemetry.Enabled(Environment.GetEnvironmentVariable)) NodeTelemetry.Add(builder, settings, Environment.GetEnvironmentVariable);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         var data = new ExperimentDataCache();

@@ -19,7 +19,7 @@ public sealed record NodeSettings
     public CoordinatorOptions Coordinator { get; init; } = new();
     public TrainerOptions Trainer { get; init; } = new();
     public ScorerOptions Scorer { get; init; } = new();
-    /// <summary>Log file; null: warnings and errors to standard error only.</summary>
+    /// <summary>Log file; null: no log (a command reports its own errors on standard error, one line each).</summary>
     public string? LogFile { get; init; }
     /// <summary>Extra HOCON (e.g. cluster-config/ files) applied over the defaults.</summary>
     public IReadOnlyList<string> HoconFiles { get; init; } = [];

@@ -31,7 +31,7 @@ static class Fixtures
         var b = new StringBuilder();
         var p = s.Plan;
         b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}]");
-        b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase}");
+        b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase} trace {s.CycleTraceParent}");
         b.AppendLine($"acquired [{string.Join(",", s.Acquired)}]");
         b.AppendLine($"last checkpoint {s.LastCheckpoint}");
         b.AppendLine($"model {s.Model}");
@@ -49,7 +49,7 @@ static class Fixtures
 
     /// <summary>The properties <see cref="Describe(ExperimentState)"/> covers; a test fails when the state gains one it does not.</summary>
     public static readonly string[] DescribedProperties =
-        ["Plan", "Cycle", "Attempt", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "Id", "IsDone", "FullyLabeled"];
+        ["Plan", "Cycle", "Attempt", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "Id", "IsDone", "FullyLabeled"];
 }
 
 /// <summary>
