@@ -42,6 +42,8 @@ public sealed record ExperimentState
     public ImmutableList<CycleRecord> History { get; init; } = ImmutableList<CycleRecord>.Empty;
     /// <summary>The W3C traceparent of the current cycle's latest trace, if tracing was on; a resumed cycle links to it.</summary>
     public string? CycleTraceParent { get; init; }
+    /// <summary>The trace id (32 hex digits) of <see cref="CycleTraceParent"/>: what a user searches Jaeger for.</summary>
+    public string? CycleTraceId => CycleTraceParent?.Split('-') is [_, { Length: 32 } id, _, _] ? id : null;
 
     public ExperimentId Id => Plan.Id;
     public bool IsDone => Phase == CyclePhase.Done;

@@ -44,16 +44,17 @@ public static class CoordinatorProtocol
         [property: Key(8)] CheckpointRef? LastCheckpoint,
         [property: Key(9)] CycleRecord[] Completed,
         [property: Key(10)] string RunDirectory,
-        [property: Key(11)] string? Trainer) : IS4alMessage
+        [property: Key(11)] string? Trainer,
+        [property: Key(12)] string? TraceId) : IS4alMessage
     {
-        public static ExperimentStatus Unknown(ExperimentId id) => new(id, false, CyclePhase.Training, 0, 0, 0, 0, 0, null, [], "", null);
+        public static ExperimentStatus Unknown(ExperimentId id) => new(id, false, CyclePhase.Training, 0, 0, 0, 0, 0, null, [], "", null, null);
 
         /// <summary>The status of a known experiment; <paramref name="trainer"/> names the node training it, if any.</summary>
         public static ExperimentStatus Of(ExperimentState s, string? trainer)
         {
             int shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0;
             return new ExperimentStatus(s.Id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
-                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer);
+                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId);
         }
     }
 

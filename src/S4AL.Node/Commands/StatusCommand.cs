@@ -98,6 +98,7 @@ public static class StatusCommand
                 attempt = s.Attempt,
                 running,
                 trainer = s.Trainer,
+                traceId = s.TraceId,
                 shardsScored = s.ShardsScored,
                 shards = s.Shards,
                 lastCheckpoint = s.LastCheckpoint,
@@ -126,6 +127,7 @@ public static class StatusCommand
             };
             output.WriteLine($"experiment {s.Experiment} in {s.RunDirectory}");
             output.WriteLine($"  {where}; {activity}");
+            if (s.TraceId is { } trace) output.WriteLine($"  trace of cycle {s.Cycle}: {trace} (find it in Jaeger by this id)");
             foreach (var h in s.Completed)
                 output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired"));
         }

@@ -32,7 +32,7 @@ static class MessageSamples
     static readonly ExperimentSnapshot Snapshot = new(
         Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
-    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a");
+    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736");
 
     public static readonly IReadOnlyDictionary<Type, IS4alMessage> ByType = new IS4alMessage[]
     {

@@ -31,6 +31,15 @@ public class CycleTraceTests
     }
 
     [Fact]
+    public void The_status_names_the_current_cycles_trace_id()
+    {
+        var j = new Journal(Plan());
+        Assert.Null(Protocols.CoordinatorProtocol.ExperimentStatus.Of(j.State, null).TraceId);
+        j.Do(s => ExperimentDecisions.Traced(s, First));
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", Protocols.CoordinatorProtocol.ExperimentStatus.Of(j.State, null).TraceId);
+    }
+
+    [Fact]
     public void The_trace_survives_a_snapshot()
     {
         var j = new Journal(Plan());

@@ -49,7 +49,7 @@ static class Fixtures
 
     /// <summary>The properties <see cref="Describe(ExperimentState)"/> covers; a test fails when the state gains one it does not.</summary>
     public static readonly string[] DescribedProperties =
-        ["Plan", "Cycle", "Attempt", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "Id", "IsDone", "FullyLabeled"];
+        ["Plan", "Cycle", "Attempt", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled"];
 }
 
 /// <summary>

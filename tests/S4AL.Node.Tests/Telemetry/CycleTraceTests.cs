@@ -29,6 +29,7 @@ public class CycleTraceTests
         var runDir = ActorSpecConfig.TempDir("traces");
         var plan = ActorSpecConfig.Plan(runDir, ActorSpecConfig.Definition(epochs: 2, iterations: 3, cycles: 1), id: "traced");
         var log = Path.Combine(runDir, "s4al.log");
+        string? finalTrace;
         using var host = NodeHost.Build(new NodeSettings
         {
             Persistence = PersistenceOptions.Sqlite(Path.Combine(runDir, "journal.db")),
@@ -42,11 +43,13 @@ public class CycleTraceTests
             var coordinator = host.Registry().Get<CoordinatorKey>();
             Assert.IsType<SubmitAccepted>(await coordinator.Ask<object>(new SubmitExperiment(plan), TimeSpan.FromSeconds(30)));
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while ((await coordinator.Ask<ExperimentStatus>(new GetStatus(plan.Id), TimeSpan.FromSeconds(10))).Phase != CyclePhase.Done)
+            ExperimentStatus status;
+            while ((status = await coordinator.Ask<ExperimentStatus>(new GetStatus(plan.Id), TimeSpan.FromSeconds(10))).Phase != CyclePhase.Done)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the experiment did not finish in 3 minutes");
                 await Task.Delay(200);
             }
+            finalTrace = status.TraceId;
         }
         finally { host.StopQuietly(TimeSpan.FromSeconds(30)); }
 
@@ -92,6 +95,8 @@ public class CycleTraceTests
         var cycle1 = spans.Trace(roots[1].TraceId);
         Child(cycle1, "train cycle", Child(cycle1, "training", roots[1]));
         Assert.Empty(cycle1["score shard"]);
+        // `s4al status` names the current (here: last) cycle's trace.
+        Assert.Equal(roots[1].TraceId.ToHexString(), finalTrace);
 
         // Log lines written inside a cycle carry its trace id.
         var lines = File.ReadAllLines(log);
