@@ -30,3 +30,16 @@ internal sealed class ScalarScope : IDisposable
         _scalars.Clear();
     }
 }
+
+/// <summary>
+/// Scalars rooted for the life of the process. TorchSharp's one-argument <c>add(x)</c> and
+/// <c>add_(x)</c> (and the tensor <c>+</c> operator, which calls <c>add</c>) pass a temporary
+/// alpha Scalar made from the literal 1; once its handle is read nothing references it, so the
+/// finalizer thread can free it while libtorch still reads it, and libtorch then fails with
+/// "Expected false to be true ... toFloat" (seen in BatchAugmentations.ColorJitter). Every add
+/// here names its alpha: <c>x.add_(y, TorchScalars.One)</c>.
+/// </summary>
+internal static class TorchScalars
+{
+    public static readonly Scalar One = 1.ToScalar();
+}

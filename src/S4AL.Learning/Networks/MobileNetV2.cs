@@ -135,6 +135,6 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     {
         if (!useResConnect) return conv.call(x);
         using var branch = conv.call(x);
-        return x + branch;
+        return x.add(branch, TorchScalars.One);
     }
 }

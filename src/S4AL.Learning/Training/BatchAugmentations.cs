@@ -72,19 +72,19 @@ public sealed class BatchAugmentations : IDisposable
         long b = images.shape[0], h = images.shape[2], w = images.shape[3];
 
         var r = rand([b, 4], ScalarType.Float32, _device, generator: _generator);
-        var scale = r[.., 0].mul(S[scaleMax - scaleMin]).add_(S[scaleMin]);
+        var scale = r[.., 0].mul(S[scaleMax - scaleMin]).add_(S[scaleMin], TorchScalars.One);
         var hs = scale.mul(S[h]).floor_().clamp_min_(S[1]);
         var ws = scale.mul(S[w]).floor_().clamp_min_(S[1]);
         // RandomCrop.get_params: offset ~ randint(0, resized - crop + 1); 0 when the image was padded.
-        var offY = r[.., 1].mul(hs.sub(S[h]).clamp_min_(S[0]).add_(S[1])).floor_();
-        var offX = r[.., 2].mul(ws.sub(S[w]).clamp_min_(S[0]).add_(S[1])).floor_();
-        var sign = r[.., 3].lt(S[flipProbability]).to(ScalarType.Float32).mul_(S[-2]).add_(S[1]);
+        var offY = r[.., 1].mul(hs.sub(S[h]).clamp_min_(S[0]).add_(S[1], TorchScalars.One)).floor_();
+        var offX = r[.., 2].mul(ws.sub(S[w]).clamp_min_(S[0]).add_(S[1], TorchScalars.One)).floor_();
+        var sign = r[.., 3].lt(S[flipProbability]).to(ScalarType.Float32).mul_(S[-2]).add_(S[1], TorchScalars.One);
         // Output pixel x (normalized u in [-1,1]) reads the resized image at x + offX, i.e. the
         // input at normalized (W/ws) u + W/ws - 1 + 2 offX/ws; a flip negates u.
         var ax = ws.reciprocal().mul_(S[w]);
         var ay = hs.reciprocal().mul_(S[h]);
-        var tx = ax.sub(S[1]).add_(offX.mul(S[2]).div_(ws));
-        var ty = ay.sub(S[1]).add_(offY.mul(S[2]).div_(hs));
+        var tx = ax.sub(S[1]).add_(offX.mul(S[2]).div_(ws), TorchScalars.One);
+        var ty = ay.sub(S[1]).add_(offY.mul(S[2]).div_(hs), TorchScalars.One);
         var zero = zeros_like(ax);
         var theta = stack([ax.mul(sign), zero, tx, zero, ay, ty], 1).view(b, 2, 3);
         var grid = affine_grid(theta, [b, 3, h, w], align_corners: false);
@@ -92,10 +92,10 @@ public sealed class BatchAugmentations : IDisposable
         var outImages = grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false);
         // Labels travel as label + 1 so the zero padding of grid_sample becomes -1, which
         // (v + 255) mod 256 turns into the ignore value 255 while 0..255 map to themselves.
-        var nearestIn = labels.unsqueeze(1).to(ScalarType.Float32).add_(S[1]);
+        var nearestIn = labels.unsqueeze(1).to(ScalarType.Float32).add_(S[1], TorchScalars.One);
         if (maps is not null) nearestIn = cat([nearestIn, maps], 1);
         var nearestOut = grid_sample(nearestIn, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
-        var outLabels = nearestOut[.., 0].to(ScalarType.Int64).add_(S[255]).remainder_(S[256]);
+        var outLabels = nearestOut[.., 0].to(ScalarType.Int64).add_(S[255], TorchScalars.One).remainder_(S[256]);
         Tensor? outMaps = maps is null ? null : nearestOut[.., 1..].contiguous().MoveToOuterDisposeScope();
         return (outImages.MoveToOuterDisposeScope(), outLabels.MoveToOuterDisposeScope(), outMaps);
     }
@@ -114,21 +114,21 @@ public sealed class BatchAugmentations : IDisposable
         long b = images.shape[0];
         var r = rand([b, 4], ScalarType.Float32, _device, generator: _generator);
         var apply = r[.., 0].lt(S[_settings.ColorJitterProbability]).view(b, 1, 1, 1);
-        var brightness = r[.., 1].mul(S[_settings.BrightnessMax - _settings.BrightnessMin]).add_(S[_settings.BrightnessMin]);
-        var contrast = r[.., 2].mul(S[_settings.ContrastMax - _settings.ContrastMin]).add_(S[_settings.ContrastMin]);
+        var brightness = r[.., 1].mul(S[_settings.BrightnessMax - _settings.BrightnessMin]).add_(S[_settings.BrightnessMin], TorchScalars.One);
+        var contrast = r[.., 2].mul(S[_settings.ContrastMax - _settings.ContrastMin]).add_(S[_settings.ContrastMin], TorchScalars.One);
         var brightnessFirst = r[.., 3].lt(S[0.5]).to(ScalarType.Float32);
-        var contrastFirst = brightnessFirst.neg().add_(S[1]);
+        var contrastFirst = brightnessFirst.neg().add_(S[1], TorchScalars.One);
 
         // Both operations are x -> clamp(a x + t, 0, 1) with t = 0 (brightness) or
         // t = (1 - c) * mean grey (contrast), so each stage is one affine map with per-image
         // coefficients chosen by the order flag.
-        var x = images.mul(_std).add_(_mean);
-        var a1 = brightness.mul(brightnessFirst).add_(contrast.mul(contrastFirst));
-        var t1 = contrast.neg().add_(S[1]).mul_(GrayMean(x)).mul_(contrastFirst);
-        x = x.mul_(a1.view(b, 1, 1, 1)).add_(t1.view(b, 1, 1, 1)).clamp_(S[0], S[1]);
-        var a2 = contrast.mul(brightnessFirst).add_(brightness.mul(contrastFirst));
-        var t2 = contrast.neg().add_(S[1]).mul_(GrayMean(x)).mul_(brightnessFirst);
-        x = x.mul_(a2.view(b, 1, 1, 1)).add_(t2.view(b, 1, 1, 1)).clamp_(S[0], S[1]);
+        var x = images.mul(_std).add_(_mean, TorchScalars.One);
+        var a1 = brightness.mul(brightnessFirst).add_(contrast.mul(contrastFirst), TorchScalars.One);
+        var t1 = contrast.neg().add_(S[1], TorchScalars.One).mul_(GrayMean(x)).mul_(contrastFirst);
+        x = x.mul_(a1.view(b, 1, 1, 1)).add_(t1.view(b, 1, 1, 1), TorchScalars.One).clamp_(S[0], S[1]);
+        var a2 = contrast.mul(brightnessFirst).add_(brightness.mul(contrastFirst), TorchScalars.One);
+        var t2 = contrast.neg().add_(S[1], TorchScalars.One).mul_(GrayMean(x)).mul_(brightnessFirst);
+        x = x.mul_(a2.view(b, 1, 1, 1)).add_(t2.view(b, 1, 1, 1), TorchScalars.One).clamp_(S[0], S[1]);
         x = x.sub_(_mean).div_(_std);
         return where(apply, x, images).MoveToOuterDisposeScope();
     }

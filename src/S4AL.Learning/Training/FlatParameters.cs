@@ -180,7 +180,7 @@ public sealed class FlatSgd : IDisposable
         if (Momentum != 0)
         {
             if (_momentumBuffer is null) _momentumBuffer = d.clone().DetachFromDisposeScope();
-            else _momentumBuffer.mul_(S[Momentum]).add_(d);
+            else _momentumBuffer.mul_(S[Momentum]).add_(d, TorchScalars.One);
             d = Nesterov ? d.add_(_momentumBuffer, alpha: S[Momentum]) : _momentumBuffer;
         }
         p.add_(d, alpha: S[-LearningRate]);

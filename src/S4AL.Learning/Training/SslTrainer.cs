@@ -339,7 +339,7 @@ public sealed partial class SslTrainer : IDisposable
         using (no_grad())
         {
             var parts = new[] { sup.detach(), unsup.detach(), unsup2.detach() };
-            var total = parts[0].add(parts[1]).add_(parts[2]);
+            var total = parts[0].add(parts[1], TorchScalars.One).add_(parts[2], TorchScalars.One);
             using var host = stack([total, parts[0], parts[1], parts[2], eta1.detach(), eta2.detach()]).to(ScalarType.Float32).cpu();
             return host.data<float>().ToArray();
         }
