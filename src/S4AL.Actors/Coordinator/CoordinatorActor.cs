@@ -112,8 +112,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             int failures = _trainingFailures[key] = _trainingFailures.GetValueOrDefault(key) + 1;
             if (failures < _options.MaxTrainingAttempts)
             {
-                _traces.Phase(f.Experiment)?.AddEvent(new System.Diagnostics.ActivityEvent("training attempt failed",
-                    tags: new System.Diagnostics.ActivityTagsCollection { ["error.message"] = f.Error, [S4alTelemetry.Tags.Attempt] = failures }));
+                _traces.Phase(f.Experiment).Event("training attempt failed", ("error.message", f.Error), (S4alTelemetry.Tags.Attempt, failures));
                 _log.Warning(_traces.Phase(f.Experiment), "experiment {0} cycle {1}: training failed ({2}); trying again from the last checkpoint ({3} of {4} attempts failed)",
                     f.Experiment, f.Cycle, f.Error, failures, _options.MaxTrainingAttempts);
                 Advance(f.Experiment);
@@ -332,10 +331,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             var now = _state.Find(s.Id)!;
             var training = _traces.Phase(s.Id);
             training?.SetTag(S4alTelemetry.Tags.Attempt, now.Attempt);
-            training?.AddEvent(new System.Diagnostics.ActivityEvent("sent to trainer", tags: new System.Diagnostics.ActivityTagsCollection
-            {
-                ["s4al.trainer"] = free.Value.Node, [S4alTelemetry.Tags.Attempt] = now.Attempt, [S4alTelemetry.Tags.ResumedFrom] = now.LastCheckpoint?.Sha256,
-            }));
+            training.Event("sent to trainer", ("s4al.trainer", free.Value.Node), (S4alTelemetry.Tags.Attempt, now.Attempt),
+                (S4alTelemetry.Tags.ResumedFrom, now.LastCheckpoint?.Sha256));
             _log.Info(training, "experiment {0} cycle {1} attempt {2}: training on {3}{4}", s.Id, now.Cycle, now.Attempt, free.Value.Node,
                 now.LastCheckpoint is { } c ? $" from checkpoint of epoch {c.EpochsDone}" : "");
             trainer.Tell(new TrainCycle(now.Plan, now.Cycle, now.Attempt, now.LabeledSet(), now.LastCheckpoint, S4alTelemetry.TraceParentOf(training)));
@@ -366,7 +363,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         foreach (var (key, sent) in _shardsInFlight.ToList())
             if (now - sent > _options.ShardTimeout)
             {
-                _traces.Phase(key.Experiment)?.AddEvent(new System.Diagnostics.ActivityEvent("shard re-sent", tags: new System.Diagnostics.ActivityTagsCollection { [S4alTelemetry.Tags.Shard] = key.Shard }));
+                _traces.Phase(key.Experiment).Event("shard re-sent", (S4alTelemetry.Tags.Shard, key.Shard));
                 _log.Warning(_traces.Phase(key.Experiment), "experiment {0} cycle {1}: shard {2} unanswered after {3:0}s; sending it again", key.Experiment, key.Cycle, key.Shard, (now - sent).TotalSeconds);
                 _shardsInFlight.Remove(key);
             }
@@ -380,7 +377,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             _log.Warning(slot.Assigned is { } lost ? _traces.Phase(lost) : null, "trainer {0} is gone", slot.Node);
             if (slot.Assigned is { } id && _training.TryGetValue(id, out var t) && t.Equals(actor))
             {
-                _traces.Phase(id)?.AddEvent(new System.Diagnostics.ActivityEvent("trainer lost", tags: new System.Diagnostics.ActivityTagsCollection { ["s4al.trainer"] = slot.Node }));
+                _traces.Phase(id).Event("trainer lost", ("s4al.trainer", slot.Node));
                 _training.Remove(id);
                 Advance(id);
             }

@@ -31,8 +31,6 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     readonly TimeSpan _delay;
     readonly string _node;
     readonly string _deviceName;
-    // Models this entity loaded (for the span's model_loaded attribute).
-    int _loads;
     SegmentationNetwork? _model;
     string? _modelId;
 
@@ -115,9 +113,8 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         if (_delay > TimeSpan.Zero) Thread.Sleep(_delay * (order.Shard + 1));
         var watch = Stopwatch.StartNew();
         var data = _data.Get(order.Definition, $"experiment {order.Experiment}");
-        var loads = _loads;
-        var model = Model(order, data);
-        span?.SetTag(S4alTelemetry.Tags.ModelLoaded, _loads != loads);
+        var model = Model(order, data, out bool loaded);
+        span?.SetTag(S4alTelemetry.Tags.ModelLoaded, loaded);
         span?.SetTag(S4alTelemetry.Tags.Checkpoint, order.Model.Sha256);
         var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithRegions(order.Labeled.Select(r => new RegionRef(r.Image, r.Region)));
         var scorer = new RegionScorer(model, data.Settings.ScoringSettings(), _device);
@@ -134,9 +131,10 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         return new ReportShardScored(order.Experiment, order.Cycle, order.Shard, candidates, watch.Elapsed.TotalSeconds, _node);
     }
 
-    SegmentationNetwork Model(ScoreShard order, ExperimentData data)
+    SegmentationNetwork Model(ScoreShard order, ExperimentData data, out bool loaded)
     {
         var id = $"{order.Model.Sha256}/{data.Settings.Scorer}";
+        loaded = false;
         // With one slot per node, the node's entities take turns and can share one loaded model.
         if (_shared.SlotCount == 1)
         {
@@ -145,7 +143,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             _shared.Model = null;
             _shared.Model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
             _shared.ModelId = id;
-            Interlocked.Increment(ref _loads);
+            loaded = true;
             return _shared.Model;
         }
         if (_model is not null && _modelId == id) return _model;
@@ -153,7 +151,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         _model = null;
         _model = CycleTrainingRun.LoadNetwork(order.Model.Path, order.Model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, _device);
         _modelId = id;
-        Interlocked.Increment(ref _loads);
+        loaded = true;
         return _model;
     }
 

@@ -30,7 +30,7 @@ public sealed class ActorLogger
     {
         ILoggerFactory? factory = null;
         try { factory = DependencyResolver.For(context.System).Resolver.GetService<ILoggerFactory>(); }
-        catch (Exception e) when (e is InvalidOperationException or Akka.Configuration.ConfigurationException or NullReferenceException) { }
+        catch (Akka.Configuration.ConfigurationException) { } // no DependencyResolverSetup: a plain ActorSystem (TestKit)
         return new ActorLogger(factory?.CreateLogger(category.FullName ?? category.Name), context.GetLogger());
     }
 

@@ -93,6 +93,15 @@ public static class S4alTelemetry
         }
     }
 
+    /// <summary>Adds a named event with attributes to the span (nothing without a span).</summary>
+    public static void Event(this Activity? span, string name, params (string Key, object? Value)[] tags)
+    {
+        if (span is null) return;
+        var collection = new ActivityTagsCollection();
+        foreach (var (key, value) in tags) collection[key] = value;
+        span.AddEvent(new ActivityEvent(name, tags: collection));
+    }
+
     /// <summary>Marks the span failed with the exception recorded as an event (OpenTelemetry's exception convention).</summary>
     public static void Fail(this Activity? span, Exception error)
     {
@@ -107,6 +116,6 @@ public static class S4alTelemetry
     {
         if (span is null) return;
         span.SetStatus(ActivityStatusCode.Error, reason);
-        span.AddEvent(new ActivityEvent("error", tags: new ActivityTagsCollection { ["error.message"] = reason }));
+        span.Event("error", ("error.message", reason));
     }
 }

@@ -120,7 +120,7 @@ sealed class TrainingJob
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
-            span?.AddEvent(new ActivityEvent("cancelled"));
+            span.Event("cancelled");
             _trainer.Tell(new Cancelled());
         }
         catch (Exception e)

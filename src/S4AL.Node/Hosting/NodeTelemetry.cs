@@ -20,7 +20,7 @@ public static class NodeTelemetry
     public static void Add(IHostApplicationBuilder builder, NodeSettings settings, Func<string, string?> environment)
     {
         var telemetry = settings.Telemetry;
-        var serviceName = environment("OTEL_SERVICE_NAME") is { Length: > 0 } named ? named : telemetry.ServiceName;
+        var serviceName = telemetry.ServiceNameFrom(environment);
         var instance = settings.Port > 0 ? $"{settings.Host}:{settings.Port}" : $"{Environment.MachineName}/{Environment.ProcessId}";
         var otel = builder.AddOpenTelemetry()
             .ConfigureResource(r => r
@@ -29,11 +29,7 @@ public static class NodeTelemetry
             .WithTracing(t => t.AddSource(S4alTelemetry.Name))
             .WithMetrics(m => m.AddMeter(S4alTelemetry.Name))
             .WithLogging(configureBuilder: null, configureOptions: o => o.IncludeFormattedMessage = true);
-        var endpoint = telemetry.Endpoint
-            ?? (environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } text && Uri.TryCreate(text, UriKind.Absolute, out var fromEnvironment) ? fromEnvironment : null);
-        var protocol = telemetry.Protocol
-            ?? (environment("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } p ? TelemetrySettings.ParseProtocol(p) : OtlpExportProtocol.Grpc);
-        if (endpoint is not null) otel.UseOtlpExporter(protocol, endpoint);
+        if (telemetry.EndpointFrom(environment) is { } endpoint) otel.UseOtlpExporter(telemetry.ProtocolFrom(environment), endpoint);
         else otel.UseOtlpExporter(); // only signal-specific OTEL_EXPORTER_OTLP_*_ENDPOINT variables are set
     }
 }

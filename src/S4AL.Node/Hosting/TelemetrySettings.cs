@@ -27,6 +27,18 @@ public sealed record TelemetrySettings
             || !string.IsNullOrWhiteSpace(environment("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
     }
 
+    /// <summary>The collector's base address: the option, else OTEL_EXPORTER_OTLP_ENDPOINT; null when only signal-specific variables are set.</summary>
+    public Uri? EndpointFrom(Func<string, string?> environment) =>
+        Endpoint ?? (environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null);
+
+    /// <summary>The option, else OTEL_EXPORTER_OTLP_PROTOCOL, else grpc.</summary>
+    public OtlpExportProtocol ProtocolFrom(Func<string, string?> environment) =>
+        Protocol ?? (environment("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } text ? ParseProtocol(text) : OtlpExportProtocol.Grpc);
+
+    /// <summary>OTEL_SERVICE_NAME, else <see cref="ServiceName"/>.</summary>
+    public string ServiceNameFrom(Func<string, string?> environment) =>
+        environment("OTEL_SERVICE_NAME") is { Length: > 0 } named ? named : ServiceName;
+
     /// <summary>Parses --otlp-protocol (the values of OTEL_EXPORTER_OTLP_PROTOCOL).</summary>
     public static OtlpExportProtocol ParseProtocol(string text) => text.Trim().ToLowerInvariant() switch
     {
