@@ -2,6 +2,9 @@
 # Side-by-side speed benchmark of one S4AL training iteration (MobileNetV2 DeepLabv3+,
 # batch 4, 2 threads, CPU): the authors' PyTorch code (../shared/bench/ref_ssl_step.py),
 # our full iteration, and our floor (network passes + SGD + EMA only). Prints the ratios.
+# Also times both with the other native-heap setting, to show what it is worth: ours with
+# glibc's defaults (S4AL_NATIVE_HEAP=system), the authors' with the same settings as ours
+# (MALLOC_* variables; see src/S4AL.Learning/NativeHeap.cs). SKIP_HEAP_VARIANTS=1 skips them.
 #
 # usage: scripts/bench-speed.sh [H W [iters]]        (default 96 128 12)
 # needs: S4AL_REF=<folder with the authors' code> (github aneesh3108/S4AL, unpacked), and
@@ -23,13 +26,23 @@ dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
 S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
 last() { tail -n 1 | sed 's/.*=//'; }
 echo "== ${H}x${W}, batch 4, ${THREADS} threads, ${ITERS} iterations (median after warm-up)"
-ref=$(S4AL_REF=$S4AL_REF /usr/bin/python3 "$REF_SCRIPT" "$H" "$W" "$ITERS" "$THREADS" 2>/dev/null | last)
-ours=$($S4AL bench ssl-step --net mbv2 --height "$H" --width "$W" --batch 4 --iters "$ITERS" --threads "$THREADS" | last)
-floor=$($S4AL bench ssl-step --net mbv2 --height "$H" --width "$W" --batch 4 --iters "$ITERS" --threads "$THREADS" --floor | last)
-python3 - "$ref" "$ours" "$floor" <<'PY'
+authors() { S4AL_REF=$S4AL_REF /usr/bin/python3 "$REF_SCRIPT" "$H" "$W" "$ITERS" "$THREADS" 2>/dev/null | last; }
+step() { $S4AL bench ssl-step --net mbv2 --height "$H" --width "$W" --batch 4 --iters "$ITERS" --threads "$THREADS" "$@" | last; }
+ref=$(authors)
+ours=$(step)
+floor=$(step --floor)
+ref_heap=0; ours_system=0
+if [ -z "${SKIP_HEAP_VARIANTS:-}" ]; then
+  ref_heap=$(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456 authors)
+  ours_system=$(S4AL_NATIVE_HEAP=system step)
+fi
+python3 - "$ref" "$ours" "$floor" "$ref_heap" "$ours_system" <<'PY'
 import sys
-ref, ours, floor = map(float, sys.argv[1:])
+ref, ours, floor, ref_heap, ours_system = map(float, sys.argv[1:])
 print(f"authors (PyTorch)  {ref:.4f} s/iter")
 print(f"S4AL.NET           {ours:.4f} s/iter   speed-up vs authors: {ref/ours:.2f}x")
 print(f"S4AL.NET floor     {floor:.4f} s/iter   overhead over floor: {100*(ours/floor-1):.1f}%")
+if ref_heap and ours_system:
+    print(f"authors, heap settings of S4AL.NET   {ref_heap:.4f} s/iter   S4AL.NET vs it: {ref_heap/ours:.2f}x")
+    print(f"S4AL.NET, glibc's default heap        {ours_system:.4f} s/iter   vs authors: {ref/ours_system:.2f}x")
 PY

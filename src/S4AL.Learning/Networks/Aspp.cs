@@ -48,8 +48,13 @@ public sealed class ASPPModule : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var branches = new Tensor[convs.Count];
         for (var i = 0; i < branches.Length; i++)
-            branches[i] = convs[i].call(x);
-        var concatenated = cat(branches, 1);
+            branches[i] = convs[i] is Sequential branch && branch.GetType() == typeof(Sequential)
+                ? AtrousConvolution.RunSequential(branch, x)
+                : convs[i].call(x);
+        // Row-major from here on, also when the backbone ran channels-last: the decoder (projection,
+        // upsampling, 3x3 head) channels-last made a 360x480 training step 26% slower (13.3 s
+        // instead of 10.5 s) on 2 CPU threads. A no-op when the concatenation already is row-major.
+        var concatenated = cat(branches, 1).contiguous();
         foreach (var b in branches) b.Dispose();
         return project.call(concatenated).MoveToOuterDisposeScope();
     }

@@ -52,7 +52,7 @@ public sealed class DeepLabV3PlusMobileNetV2 : SegmentationNetwork
     {
         DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusMobileNetV2));
         using var scope = NewDisposeScope();
-        var featLow = RunLayers(imgs, 0, MobileNetV2.LowLevelEnd);
+        var featLow = RunLayers(ChannelsLastActivations ? imgs.ToChannelsLast() : imgs, 0, MobileNetV2.LowLevelEnd);
         var featHigh = RunLayers(featLow, MobileNetV2.LowLevelEnd, network.Count);
         return (featLow.MoveToOuterDisposeScope(), featHigh.MoveToOuterDisposeScope());
     }

@@ -68,7 +68,7 @@ public sealed class DeepLabV3PlusResNet50 : SegmentationNetwork
     {
         DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusResNet50));
         using var scope = NewDisposeScope();
-        var x = resnet_maxpool.call(resnet_relu.call(resnet_bn1.call(resnet_conv1.call(imgs))));
+        var x = resnet_maxpool.call(resnet_relu.call(resnet_bn1.call(resnet_conv1.call(ChannelsLastActivations ? imgs.ToChannelsLast() : imgs))));
         var featLow = resnet_layer1.call(x);
         var featHigh = resnet_layer4.call(resnet_layer3.call(resnet_layer2.call(featLow)));
         return (featLow.MoveToOuterDisposeScope(), featHigh.MoveToOuterDisposeScope());

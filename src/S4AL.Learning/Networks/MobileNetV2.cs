@@ -133,8 +133,8 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        if (!useResConnect) return conv.call(x);
-        using var branch = conv.call(x);
+        if (!useResConnect) return AtrousConvolution.RunSequential(conv, x);
+        using var branch = AtrousConvolution.RunSequential(conv, x);
         return x.add(branch, TorchScalars.One);
     }
 }

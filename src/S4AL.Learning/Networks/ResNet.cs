@@ -111,7 +111,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var @out = relu.call(bn1.call(conv1.call(x)));
-        @out = relu.call(bn2.call(conv2.call(@out)));
+        @out = relu.call(bn2.call(AtrousConvolution.Forward(conv2, @out)));
         @out = bn3.call(conv3.call(@out));
         var identity = downsample is null ? x : downsample.call(x);
         // In place, as torchvision's `out += identity`: saves one feature-map allocation per block.

@@ -42,7 +42,7 @@ public sealed class TinySegNet : SegmentationNetwork
     {
         DeepLabV3PlusHead.ValidateInput(x, nameof(TinySegNet));
         using var scope = NewDisposeScope();
-        var logits = classifier.call(features.call(x));
+        var logits = classifier.call(AtrousConvolution.RunSequential(features, x));
         return nn.functional.interpolate(logits, [x.shape[2], x.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true)
             .contiguous()
             .MoveToOuterDisposeScope();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using S4AL.Learning;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
 using S4AL.Learning.Networks;
@@ -47,6 +48,7 @@ public static class BenchCommand
     {
         torch.set_num_threads(threads);
         output.WriteLine($"threads={torch.get_num_threads()} net={kind} size={height}x{width} batch={batchSize} device={device} mode={(floor ? "floor" : "full")}");
+        output.WriteLine(NativeHeap.Configure().Description);
         var times = floor
             ? TimeFloor(kind, height, width, batchSize, iterations, device, classes)
             : TimeFull(kind, height, width, batchSize, iterations, device);
