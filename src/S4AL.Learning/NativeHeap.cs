@@ -87,7 +87,8 @@ public static class NativeHeap
         }
     }
 
-    static string? GlibcVersion()
+    /// <summary>The C library's version when it is glibc (gnu_get_libc_version), else null.</summary>
+    public static string? GlibcVersion()
     {
         if (!OperatingSystem.IsLinux()) return null;
         try { return Marshal.PtrToStringAnsi(gnu_get_libc_version()); }
