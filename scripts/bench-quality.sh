@@ -13,6 +13,8 @@
 # env:   QUALITY_ARGS  options shared by every run (size, network, schedule, budget; see below)
 #        BACKBONE      backbone weights from `s4al pretrain` (recommended; see README)
 #        OUT           output folder (default runs/quality)
+#        SETTINGS      which of the settings above to run, in this order (default: all six);
+#                      supervised needs the s4al run of the same seed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=("$@"); [ $# -eq 0 ] && SEEDS=(1 2)
@@ -26,8 +28,14 @@ dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
 S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
 extra=()
 [ -n "${BACKBONE:-}" ] && extra+=(--backbone-weights "$BACKBONE")
+SETTINGS=${SETTINGS:-"full s4al random supervised sup-regions teacher"}
+for name in $SETTINGS; do
+  case $name in full|s4al|random|supervised|sup-regions|teacher) ;;
+    *) echo "SETTINGS: unknown setting '$name' (full, s4al, random, supervised, sup-regions, teacher)" >&2; exit 2;; esac
+done
 run() { # name seed args...
   local name=$1 seed=$2; shift 2
+  case " $SETTINGS " in *" $name "*) ;; *) return;; esac
   local dir="$OUT/$name-s$seed"
   if [ -f "$dir/done" ]; then echo "skip $dir (done)"; return; fi
   echo "== $name seed $seed"
