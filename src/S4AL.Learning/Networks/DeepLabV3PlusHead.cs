@@ -48,15 +48,31 @@ public static class DeepLabV3PlusHead
         using var scope = NewDisposeScope();
         var featAspp = aspp.call(featHigh);
         var projected = lowLevel1x1.call(featLow);
-        var featAspp4x = nn.functional.interpolate(
-            featAspp, [projected.shape[2], projected.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
-        featAspp.Dispose();
-        var prediction = classifier.call(cat([featAspp4x, projected], 1));
+        var prediction = Classify(classifier, featAspp, projected);
         var logits = nn.functional.interpolate(
             prediction, [outputHeight, outputWidth], mode: InterpolationMode.Bilinear, align_corners: true);
         // Channels-last networks produce channels-last logits; callers read logits as plain
         // row-major [B,C,H,W] (data<float>(), views), so hand them that. No copy otherwise.
         return logits.contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// classifier(cat([upsample(featAspp), projected], 1)), the upsampling bilinear with
+    /// align_corners = true to the projected features' size. The first conv runs through
+    /// <see cref="UpsampledConvolution"/>, which never materialises the upsampled map: that conv
+    /// on 256 upsampled channels at stride 4 was most of the network's arithmetic.
+    /// </summary>
+    public static Tensor Classify(Sequential classifier, Tensor featAspp, Tensor projected)
+    {
+        using var scope = NewDisposeScope();
+        var layers = classifier.named_children().Select(child => child.module).ToArray();
+        if (layers.Length == 0 || layers[0] is not Conv2d first)
+            throw new InvalidOperationException("the DeepLabv3+ classifier must start with its 3x3 conv");
+        var current = UpsampledConvolution.Forward(first, featAspp, projected);
+        foreach (var layer in layers.Skip(1))
+            current = layer is nn.Module<Tensor, Tensor> m ? m.call(current)
+                : throw new InvalidOperationException($"{layer.GetType().Name} in the DeepLabv3+ classifier is not a Tensor -> Tensor module");
+        return current.MoveToOuterDisposeScope();
     }
 
     internal static void ValidateInput(Tensor x, string network)
