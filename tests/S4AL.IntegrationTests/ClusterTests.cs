@@ -14,6 +14,13 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
 
     static int FreePort() => Ports.Free();
 
+    static (int Lower, int Higher) TwoFreePortsAscending()
+    {
+        int first = FreePort(), second = FreePort();
+        while (second == first) second = FreePort();
+        return (Math.Min(first, second), Math.Max(first, second));
+    }
+
     [Fact]
     public void Four_processes_run_two_cycles_with_both_scorers_and_acquire_what_one_node_acquires()
     {
@@ -101,7 +108,12 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
     {
         var dir = Folders.New("cluster-failover");
         Directory.CreateDirectory(dir);
-        int seedPort = FreePort();
+        // b must survive a's death. The submit client is a cluster member too, so whether b's side
+        // is a majority depends on whether b has seen the client Up when a dies; if not, b sees
+        // an even split (a vs b), where keep-majority keeps the side with the lowest address. So b
+        // gets the lower of two free ports. (With b's port left to the kernel this test failed
+        // once the faster training brought the kill to within a second of the client joining.)
+        var (survivorPort, seedPort) = TwoFreePortsAscending();
         var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
         string Log(string name) => Path.Combine(dir, name + ".log");
         var journal = "postgres:" + postgres.NewDatabase();
@@ -112,7 +124,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
             nodes["a"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
                 "--journal", journal, "--log", Log("a"), "--threads", "1", "--config", fastDowning);
             nodes["a"].WaitFor("is up with roles", Wait);
-            nodes["b"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer,scorer", "--port", "0", "--seed-nodes", seed,
+            nodes["b"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer,scorer", "--port", survivorPort.ToString(), "--seed-nodes", seed,
                 "--journal", journal, "--log", Log("b"), "--threads", "1", "--config", fastDowning, "--checkpoint-interval", "0");
             nodes["b"].WaitFor("is up with roles", Wait);
 
