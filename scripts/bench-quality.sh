@@ -6,15 +6,18 @@
 #   s4al        S4AL, entropy acquisition (the default)
 #   random      S4AL with random-region acquisition
 #   supervised  supervised-only training on exactly the pixels the s4al run labeled
-#   sup-regions S4AL with acquired regions also in the supervised loss
+#   sup-regions S4AL whose supervised loss draws from every image with a label (--sup-on-regions)
+#   sup-regions-supervised  supervised-only training on exactly the pixels the sup-regions run labeled
+#   sup-regions-random      sup-regions with random-region acquisition
 #   teacher     S4AL with the teacher scoring the pool
 #
 # usage: scripts/bench-quality.sh [seeds...]      (default: 1 2)
 # env:   QUALITY_ARGS  options shared by every run (size, network, schedule, budget; see below)
 #        BACKBONE      backbone weights from `s4al pretrain` (recommended; see README)
 #        OUT           output folder (default runs/quality)
-#        SETTINGS      which of the settings above to run, in this order (default: all six);
-#                      supervised needs the s4al run of the same seed
+#        SETTINGS      which of the settings above to run, in this order (default: all eight);
+#                      supervised needs the s4al run of the same seed, sup-regions-supervised
+#                      the sup-regions run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=("$@"); [ $# -eq 0 ] && SEEDS=(1 2)
@@ -28,10 +31,10 @@ dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
 S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
 extra=()
 [ -n "${BACKBONE:-}" ] && extra+=(--backbone-weights "$BACKBONE")
-SETTINGS=${SETTINGS:-"full s4al random supervised sup-regions teacher"}
+SETTINGS=${SETTINGS:-"full s4al random supervised sup-regions sup-regions-supervised sup-regions-random teacher"}
 for name in $SETTINGS; do
-  case $name in full|s4al|random|supervised|sup-regions|teacher) ;;
-    *) echo "SETTINGS: unknown setting '$name' (full, s4al, random, supervised, sup-regions, teacher)" >&2; exit 2;; esac
+  case $name in full|s4al|random|supervised|sup-regions|sup-regions-supervised|sup-regions-random|teacher) ;;
+    *) echo "SETTINGS: unknown setting '$name' (full, s4al, random, supervised, sup-regions, sup-regions-supervised, sup-regions-random, teacher)" >&2; exit 2;; esac
 done
 run() { # name seed args...
   local name=$1 seed=$2; shift 2
@@ -56,6 +59,8 @@ for seed in "${SEEDS[@]}"; do
   run random "$seed" --metric random
   run supervised "$seed" --mode supervised --cycles 0 --labeled-from "$OUT/s4al-s$seed/labeled.json"
   run sup-regions "$seed" --sup-on-regions
+  run sup-regions-supervised "$seed" --mode supervised --cycles 0 --labeled-from "$OUT/sup-regions-s$seed/labeled.json"
+  run sup-regions-random "$seed" --sup-on-regions --metric random
   run teacher "$seed" --scorer teacher
 done
 python3 scripts/quality-summary.py "$OUT" | tee "$OUT/summary.md"

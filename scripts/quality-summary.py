@@ -15,7 +15,7 @@ for path in glob.glob(os.path.join(root, "*-s*", "cycles.csv")):
 if "full" not in final:
     sys.exit("no finished 'full' run to compare with")
 base = statistics.mean(v[1] for v in final["full"].values())
-order = ["full", "s4al", "random", "supervised", "sup-regions", "teacher"]
+order = ["full", "s4al", "random", "supervised", "sup-regions", "sup-regions-supervised", "sup-regions-random", "teacher"]
 print("| setting | seeds | labeled pixels | final mIoU (mean) | per seed | % of full supervision |")
 print("| --- | --- | --- | --- | --- | --- |")
 for name in order + sorted(set(final) - set(order)):

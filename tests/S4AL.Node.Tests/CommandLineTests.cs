@@ -17,7 +17,7 @@ public class CommandLineTests
     {
         var dir = Path.Combine(TempDir(), "run");
         var r = S4alProcess.Run("run", "--net", "tiny", "--height", "32", "--width", "48", "--pool-size", "16", "--val-size", "8",
-            "--region-size", "8", "--regions-per-image", "2", "--cycles", "1", "--epochs", "2", "--iters", "2", "--threads", "1", "--run-dir", dir);
+            "--region-size", "8", "--regions-per-image", "2", "--cycles", "1", "--epochs", "2", "--iters", "2", "--threads", "1", "--sup-on-regions", "--run-dir", dir);
         Assert.True(r.ExitCode == 0, r.Error + r.Output);
         Assert.Contains("cycle 0 acquired", r.Output);
         var csv = File.ReadAllLines(Path.Combine(dir, "cycles.csv"));
@@ -31,6 +31,7 @@ public class CommandLineTests
         Assert.Equal(12 * 2, labeled.RootElement.GetProperty("regions").GetArrayLength());
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "settings.json")));
         Assert.Equal(1, settings.RootElement.GetProperty("settings").GetProperty("cycles").GetInt32());
+        Assert.True(settings.RootElement.GetProperty("settings").GetProperty("supervisedOnAcquiredRegions").GetBoolean());
     }
 
     [Theory]

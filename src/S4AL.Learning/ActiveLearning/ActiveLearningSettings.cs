@@ -43,6 +43,14 @@ public sealed record ActiveLearningSettings
     public AcquisitionMetric Metric { get; init; } = AcquisitionMetric.Entropy;
     public ScoringNetwork Scorer { get; init; } = ScoringNetwork.Student;
     public TrainingMode Mode { get; init; } = TrainingMode.S4al;
+    /// <summary>
+    /// Which images S4AL's supervised loss draws its batches from. False (the authors' code):
+    /// only the fully labeled initial images; acquired regions act only in the unsupervised
+    /// branch, as truth at confidence 1. True: every pool image with an annotated pixel, the
+    /// unannotated pixels ignored, drawn uniformly as the supervised-only baseline draws them,
+    /// so that S4AL is that baseline plus the semi-supervised losses.
+    /// </summary>
+    public bool SupervisedOnAcquiredRegions { get; init; }
     public NetworkKind Network { get; init; } = NetworkKind.MobileNetV2;
     /// <summary>A PyTorch ImageNet state dict for the backbone (.pt/.pth), or null to start from random weights.</summary>
     public string? BackboneWeights { get; init; }

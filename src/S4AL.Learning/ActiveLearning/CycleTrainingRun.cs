@@ -54,7 +54,7 @@ public sealed class CycleTrainingRun : IDisposable
         _replay = replay ?? new LocalReplayExchange();
         Cycle = cycle;
         Epochs = settings.EpochsOfCycle(cycle, lastCycle);
-        _supervisedImages = SupervisedImages(pool.Count, settings.Mode, labeled);
+        _supervisedImages = SupervisedImages(pool.Count, settings, labeled);
         if (_supervisedImages.Length == 0) throw new ArgumentException($"cycle {cycle} has no labeled image to train on", nameof(labeled));
         Trainer = CreateTrainer(pool, settings, device, cycle, labeled);
         _replay.Reset(cycle, Trainer.Replay.GetState());
@@ -74,7 +74,7 @@ public sealed class CycleTrainingRun : IDisposable
         var ssl = settings.Mode == TrainingMode.S4al
             ? settings.Ssl
             // Supervised baselines: an endless cold start at weight 1 is exactly "L_sup only".
-            : settings.Ssl with { ColdStartEpochs = int.MaxValue, ColdStartSupervisedWeight = 1.0, SupervisedOnAcquiredRegions = false };
+            : settings.Ssl with { ColdStartEpochs = int.MaxValue, ColdStartSupervisedWeight = 1.0 };
         var trainer = new SslTrainer(() => CreateNetwork(settings, pool.NumClasses), pool.NumClasses, ssl, device, Seeds.Derive(settings.Seed, "cycle", cycle), cycle)
         {
             // The run feeds the buffer through its replay exchange, which may live in another actor.
@@ -93,14 +93,19 @@ public sealed class CycleTrainingRun : IDisposable
     }
 
     /// <summary>
-    /// The images of the labeled batches: the fully labeled ones (in S4AL, acquired regions
-    /// reach the supervised loss only through <see cref="SslSettings.SupervisedOnAcquiredRegions"/>),
-    /// or every image with a label for the supervised-only baseline.
+    /// The images the supervised loss draws its batches from: every image with an annotated
+    /// pixel for the supervised-only baseline and for S4AL with
+    /// <see cref="ActiveLearningSettings.SupervisedOnAcquiredRegions"/>; otherwise the fully
+    /// labeled ones (S4AL as the authors' code runs it, and full supervision).
     /// </summary>
-    public static int[] SupervisedImages(int poolCount, TrainingMode mode, LabeledRegionSet labeled) =>
-        Enumerable.Range(0, poolCount)
-            .Where(i => mode == TrainingMode.SupervisedOnly ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
+    public static int[] SupervisedImages(int poolCount, ActiveLearningSettings settings, LabeledRegionSet labeled)
+    {
+        bool anyLabel = settings.Mode == TrainingMode.SupervisedOnly
+            || (settings.Mode == TrainingMode.S4al && settings.SupervisedOnAcquiredRegions);
+        return Enumerable.Range(0, poolCount)
+            .Where(i => anyLabel ? labeled.HasAnyLabel(i) : labeled.IsFullyLabeled(i))
             .ToArray();
+    }
 
     /// <summary>Trains the next epoch and returns its mean losses.</summary>
     public EpochOutcome RunEpoch(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default, Action? betweenSteps = null)

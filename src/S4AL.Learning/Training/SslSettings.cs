@@ -97,14 +97,6 @@ public sealed record SslSettings
     /// </summary>
     public double TailBias { get; init; } = 0.5;
 
-    /// <summary>
-    /// False (code): L_sup sees only the labeled batch. True: L_sup also trains on the
-    /// annotated pixels of the unlabeled batch (other pixels ignored), in one student pass over
-    /// labeled and unlabeled images together (so batch-norm sees both), also during the cold
-    /// start when an unlabeled batch is given.
-    /// </summary>
-    public bool SupervisedOnAcquiredRegions { get; init; }
-
     /// <summary>Label value of pixels without a class; excluded from every loss.</summary>
     public const int IgnoreIndex = 255;
 

@@ -194,7 +194,7 @@ public sealed partial class SslTrainer : IDisposable
     /// one EMA update; the unlabeled indices enter the replay buffer when the cycle uses it.
     /// During the cold start only 1.5 * L_sup is used and <paramref name="unlabeled"/> may be null.
     /// </summary>
-    /// <param name="labeled">Fully labeled images (the initial set).</param>
+    /// <param name="labeled">The supervised batch: fully labeled images, or any images whose unannotated pixels carry the ignore label 255.</param>
     /// <param name="unlabeled">Pool images with their revealed labels and annotated masks.</param>
     /// <param name="replay">Pool images drawn from the replay buffer (see <see cref="DrawReplay"/>), or null.</param>
     /// <param name="epoch">0-based epoch within the cycle (cold start and replay warm-up).</param>
@@ -217,9 +217,6 @@ public sealed partial class SslTrainer : IDisposable
             if (replay!.Images.shape[2] != unlabeled!.Images.shape[2] || replay.Images.shape[3] != unlabeled.Images.shape[3])
                 throw new ArgumentException($"replay images [{string.Join(",", replay.Images.shape)}] must have the unlabeled images' size [{string.Join(",", unlabeled.Images.shape)}]", nameof(replay));
         }
-        bool supervisedOnPool = Settings.SupervisedOnAcquiredRegions && unlabeled is not null;
-        if (supervisedOnPool && (labeled.Images.shape[2] != unlabeled!.Images.shape[2] || labeled.Images.shape[3] != unlabeled.Images.shape[3]))
-            throw new ArgumentException($"SupervisedOnAcquiredRegions trains labeled and unlabeled images in one pass; sizes differ: [{string.Join(",", labeled.Images.shape)}] vs [{string.Join(",", unlabeled.Images.shape)}]", nameof(unlabeled));
 
         using var scope = NewDisposeScope();
         using var S = new ScalarScope();
@@ -232,15 +229,7 @@ public sealed partial class SslTrainer : IDisposable
         // for one backward of the sum, but each forward's activations are freed before the
         // next forward runs, which keeps memory (and cache pressure) at one pass.
         var (labeledImages, labeledLabels) = AugmentLabeled(labeled);
-        (Tensor Images, Tensor Labels, Tensor Annotated)? pool = unlabeled is null || (coldStart && !supervisedOnPool) ? null : AugmentPool(unlabeled);
-        Tensor supImages = labeledImages, supLabels = labeledLabels;
-        if (supervisedOnPool)
-        {
-            var (pi, pl, pa) = pool!.Value;
-            supImages = cat([labeledImages, pi], 0);
-            supLabels = cat([labeledLabels, pl.masked_fill(pa.logical_not(), S[SslSettings.IgnoreIndex])], 0);
-        }
-        var sup = SslLosses.Supervised(Student.forward(supImages), supLabels);
+        var sup = SslLosses.Supervised(Student.forward(labeledImages), labeledLabels);
         if (coldStart) sup = sup.mul(S[Settings.ColdStartSupervisedWeight]);
         sup.backward();
 
@@ -248,7 +237,7 @@ public sealed partial class SslTrainer : IDisposable
         Tensor unsup = zero, unsup2 = zero, eta1 = zero, eta2 = zero;
         if (!coldStart)
         {
-            var (poolImages, poolLabels, poolAnnotated) = pool!.Value;
+            var (poolImages, poolLabels, poolAnnotated) = AugmentPool(unlabeled!);
             PseudoLabeledBatch current, strong;
             using (no_grad())
             {

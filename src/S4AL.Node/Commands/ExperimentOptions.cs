@@ -41,7 +41,7 @@ public sealed class ExperimentOptions
     readonly Option<int> _batch = new("--batch") { Description = "Batch size", DefaultValueFactory = _ => D.BatchSize };
     readonly Option<string> _mode = new("--mode") { Description = "s4al, supervised (labeled pixels only) or full (every pixel labeled, no acquisition)", DefaultValueFactory = _ => "s4al" };
     readonly Option<string> _scorer = new("--scorer") { Description = "Network that scores the pool: student (authors' code) or teacher (paper)", DefaultValueFactory = _ => "student" };
-    readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Also train the supervised loss on acquired regions (the authors' code does not)" };
+    readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Draw the supervised loss's batches from every image with an annotated pixel, acquired regions included, as --mode supervised does (the authors' code: only the fully labeled images)" };
     readonly Option<int?> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only (default: 10% of --epochs, as the authors' 10 of 100)" };
     readonly Option<int?> _replayWarmup = new("--replay-warmup-epochs") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs (default: 30% of --epochs, as the authors' 30 of 100)" };
     readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
@@ -88,11 +88,11 @@ public sealed class ExperimentOptions
             Metric = Named("--metric", p.GetValue(_metric)!, AcquisitionMetrics.Parse),
             Scorer = Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)),
             Mode = Choice(p.GetValue(_mode)!, "--mode", ("s4al", TrainingMode.S4al), ("supervised", TrainingMode.SupervisedOnly), ("full", TrainingMode.FullySupervised)),
+            SupervisedOnAcquiredRegions = p.GetValue(_supOnRegions),
             Network = Named("--net", p.GetValue(_net)!, NetworkFactory.ParseKind),
             BackboneWeights = p.GetValue(_backbone),
             Ssl = defaults with
             {
-                SupervisedOnAcquiredRegions = p.GetValue(_supOnRegions),
                 // The authors' schedule in proportion, so shorter runs keep its shape.
                 ColdStartEpochs = p.GetValue(_coldStart) ?? (int)Math.Round(0.1 * p.GetValue(_epochs)),
                 ReplayWarmupEpochs = p.GetValue(_replayWarmup) ?? (int)Math.Round(0.3 * p.GetValue(_epochs)),

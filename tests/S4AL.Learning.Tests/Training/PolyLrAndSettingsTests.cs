@@ -29,7 +29,6 @@ public class PolyLrAndSettingsTests
         Assert.Equal((0.01, 0.9, true, 5e-4, 0.99), (s.LearningRate, s.Momentum, s.Nesterov, s.WeightDecay, s.EmaDecay));
         Assert.Equal((10, 1.5, 30, 1, 50), (s.ColdStartEpochs, s.ColdStartSupervisedWeight, s.ReplayWarmupEpochs, s.ReplayFromCycle, s.ReplayCapacity));
         Assert.Equal((0.97, 0.75, 1.25, 3, 2), (s.ConfidenceThreshold, s.ScaleMin, s.ScaleMax, s.BalancedHeadClasses, s.BalancedTailClasses));
-        Assert.False(s.SupervisedOnAcquiredRegions);
         Assert.True(s.IsColdStart(9));
         Assert.False(s.IsColdStart(10));
         Assert.False(s.UsesReplay(0, 50));

@@ -208,21 +208,6 @@ public class SslTrainerTests
     }
 
     [Fact]
-    public void Supervised_on_acquired_regions_trains_on_the_pool_annotations()
-    {
-        using var pool = new TestPool(8, H, W, Classes, seed: 8, annotatedShare: 0.5);
-        var settings = new SslSettings { ColdStartEpochs = 0, AugmentInputBatches = false };
-        using var code = Make(settings, seed: 2);
-        using var alternative = Make(settings with { SupervisedOnAcquiredRegions = true }, seed: 2);
-        using var labeled = pool.Batch([0, 1], fullyLabeled: true);
-        using var unlabeled = pool.Batch([4, 5]);
-        var a = code.Step(labeled, unlabeled, null, epoch: 0);
-        var b = alternative.Step(labeled, unlabeled, null, epoch: 0);
-        Assert.True(float.IsFinite(b.Supervised));
-        Assert.NotEqual(a.Supervised, b.Supervised);
-    }
-
-    [Fact]
     public void Set_epoch_applies_the_poly_schedule()
     {
         using var trainer = Make(new SslSettings());
