@@ -61,11 +61,21 @@ public class NativeHeapTests
             foreach (var t in held) t.Dispose();
             return MinorFaults() - before;
         }
+        // Tensors of earlier tests freed by the finalizer thread in the middle of a round would
+        // fragment the heap; settle them first.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         // Two rounds to reach the steady state (glibc places the first buffers before it has a heap to reuse).
         FaultsOfOneRound();
         FaultsOfOneRound();
-        long third = FaultsOfOneRound(), fourth = FaultsOfOneRound();
-        Assert.True(Math.Max(third, fourth) < pages / 20, $"{third} and {fourth} minor faults for {pages} pages reused; expected almost none");
+        // What the settings change, measured on this machine (glibc 2.36): with glibc's defaults
+        // one 24 MiB buffer is given back and faulted in again every other round (6,145, 0,
+        // 6,145, 0 ...); with the settings no round faults. A non-main arena, which the test
+        // thread may have, can still unmap a whole 64 MiB heap now and then (seen once in CI:
+        // 6,223 faults in one round), so judge the sum of eight rounds: the defaults come to
+        // about 24,600 there, the settings to none, or one such event.
+        var steady = Enumerable.Range(0, 8).Select(_ => FaultsOfOneRound()).ToArray();
+        Assert.True(steady.Sum() < pages / 4, $"{string.Join(", ", steady)} minor faults per round for {pages} pages reused; expected almost none");
     }
 
     static long MinorFaults()
