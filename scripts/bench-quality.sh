@@ -21,6 +21,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=("$@"); [ $# -eq 0 ] && SEEDS=(1 2)
+# Checked before anything is installed or built.
+ALL_SETTINGS="full s4al random supervised sup-regions sup-regions-supervised sup-regions-random teacher"
+SETTINGS=${SETTINGS:-$ALL_SETTINGS}
+for name in $SETTINGS; do
+  case " $ALL_SETTINGS " in *" $name "*) ;;
+    *) echo "SETTINGS: unknown setting '$name' (one of: $ALL_SETTINGS)" >&2; exit 2;; esac
+done
 OUT=${OUT:-runs/quality}
 mkdir -p "$OUT"
 QUALITY_ARGS=${QUALITY_ARGS:-"--dataset fashion-mnist --height 64 --width 64 --pool-size 100 --val-size 100 --net mbv2 --region-size 8 --budget global --global-budget 160 --cycles 2 --epochs 10 --iters 10 --threads 2"}
@@ -31,11 +38,6 @@ dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
 S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
 extra=()
 [ -n "${BACKBONE:-}" ] && extra+=(--backbone-weights "$BACKBONE")
-SETTINGS=${SETTINGS:-"full s4al random supervised sup-regions sup-regions-supervised sup-regions-random teacher"}
-for name in $SETTINGS; do
-  case $name in full|s4al|random|supervised|sup-regions|sup-regions-supervised|sup-regions-random|teacher) ;;
-    *) echo "SETTINGS: unknown setting '$name' (full, s4al, random, supervised, sup-regions, sup-regions-supervised, sup-regions-random, teacher)" >&2; exit 2;; esac
-done
 run() { # name seed args...
   local name=$1 seed=$2; shift 2
   case " $SETTINGS " in *" $name "*) ;; *) return;; esac
