@@ -72,17 +72,16 @@ public sealed class ConfusionMatrix
         if (predictions.is_floating_point() || labels.is_floating_point())
             throw new ArgumentException($"predictions ({predictions.dtype}) and labels ({labels.dtype}) must be integer class maps");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         var truth = labels.flatten().to(int64);
         var predicted = predictions.flatten().to(int64).to(truth.device);
-        var valid = truth.ge(S[0]).logical_and(truth.lt(S[NumClasses]));
+        var valid = truth.ge(0).logical_and(truth.lt(NumClasses));
         truth = truth.masked_select(valid);
         predicted = predicted.masked_select(valid);
         if (truth.numel() == 0) return;
         long min = predicted.min().item<long>(), max = predicted.max().item<long>();
         if (min < 0 || max >= NumClasses)
             throw new ArgumentException($"a prediction is outside [0, {NumClasses}) (range {min}..{max})", nameof(predictions));
-        var counts = truth.mul(S[NumClasses]).add_(predicted, TorchScalars.One).bincount(null, (long)NumClasses * NumClasses).cpu().data<long>().ToArray();
+        var counts = truth.mul(NumClasses).add_(predicted).bincount(null, (long)NumClasses * NumClasses).cpu().data<long>().ToArray();
         for (int i = 0; i < _counts.Length; i++) _counts[i] += counts[i];
     }
 

@@ -135,6 +135,6 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     {
         if (!useResConnect) return AtrousConvolution.RunSequential(conv, x);
         using var branch = AtrousConvolution.RunSequential(conv, x);
-        return x.add(branch, TorchScalars.One);
+        return x.add(branch);
     }
 }

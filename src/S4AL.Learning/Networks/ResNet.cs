@@ -115,7 +115,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         @out = bn3.call(conv3.call(@out));
         var identity = downsample is null ? x : downsample.call(x);
         // In place, as torchvision's `out += identity`: saves one feature-map allocation per block.
-        @out.add_(identity, TorchScalars.One);
+        @out.add_(identity);
         return relu.call(@out).MoveToOuterDisposeScope();
     }
 }

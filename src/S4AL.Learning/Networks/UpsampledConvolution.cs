@@ -57,7 +57,7 @@ public static class UpsampledConvolution
         // Height: Z[n, o, i, j] = sum over (a, p) of rows[i, (a, p)] * T[n, a, o, p, j].
         var upsampledPart = rows.matmul(alongWidth.permute(0, 2, 1, 3, 4).reshape(n, outChannels, k * h, width));
         var finePart = conv2d(fine, weight.narrow(1, coarseChannels, fineChannels), conv.bias, [1, 1], [k / 2, k / 2]);
-        return upsampledPart.add_(finePart, TorchScalars.One).MoveToOuterDisposeScope();
+        return upsampledPart.add_(finePart).MoveToOuterDisposeScope();
     }
 
     /// <summary>The plain evaluation, for the cases the rewrite does not cover and for tests.</summary>
@@ -103,12 +103,11 @@ public static class UpsampledConvolution
     {
         using var scope = NewDisposeScope();
         float scale = outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f;
-        using var S = new ScalarScope();
-        var source = arange(S[outSize], ScalarType.Float32, device).mul_(S[scale]);
-        var lower = source.floor().clamp_max(S[inSize - 1]);
-        var lambda = source.sub(lower).clamp_(S[0], S[1]);
+        var source = arange(outSize, ScalarType.Float32, device).mul_(scale);
+        var lower = source.floor().clamp_max(inSize - 1);
+        var lambda = source.sub(lower).clamp_(0, 1);
         var lowerIndex = lower.to(ScalarType.Int64);
-        var upperIndex = lowerIndex.add(S[1], TorchScalars.One).clamp_max(S[inSize - 1]);
+        var upperIndex = lowerIndex.add(1).clamp_max(inSize - 1);
         var matrix = zeros([outSize, inSize], ScalarType.Float32, device);
         matrix.scatter_add_(1, lowerIndex.unsqueeze(1), ones_like(lambda).sub_(lambda).unsqueeze(1));
         matrix.scatter_add_(1, upperIndex.unsqueeze(1), lambda.unsqueeze(1));

@@ -91,14 +91,13 @@ public sealed class FashionMnistImageBatcher : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var S = new ScalarScope();
         long b = picked.Length, s = ImageSize;
         var index = tensor(picked, device: Device);
-        var gray = _pixels.index_select(0, index).to_type(float32).div_(S[255]).unsqueeze(1);
+        var gray = _pixels.index_select(0, index).to_type(float32).div_(255).unsqueeze(1);
         if (gray.shape[2] != s || gray.shape[3] != s)
             gray = interpolate(gray, [s, s], mode: InterpolationMode.Bilinear, align_corners: false);
         if (flip) {
-            var mirror = rand([b, 1, 1, 1], device: Device, generator: generator).lt(S[0.5]);
+            var mirror = rand([b, 1, 1, 1], device: Device, generator: generator).lt(0.5);
             gray = where(mirror, gray.flip(3), gray);
         }
 
@@ -108,10 +107,10 @@ public sealed class FashionMnistImageBatcher : IDisposable
                 .mul_(Uniform([b, 1, 1, 1], BrightnessLow, BrightnessHigh, generator));
             var cells = Uniform([b, 3, TextureCells, TextureCells], -TextureAmplitude / 2, TextureAmplitude / 2, generator);
             var background = interpolate(cells, [s, s], mode: InterpolationMode.Bilinear, align_corners: false)
-                .add_(Uniform([b, 3, 1, 1], 0, BackgroundHigh, generator), TorchScalars.One);
-            rgb = background.add(item.sub(background).mul_(gray), TorchScalars.One);
+                .add_(Uniform([b, 3, 1, 1], 0, BackgroundHigh, generator));
+            rgb = background.add(item.sub(background).mul_(gray));
             var sigma = Uniform([b, 1, 1, 1], 0, MaxNoiseSigma, generator);
-            rgb.add_(randn([b, 3, s, s], device: Device, generator: generator).mul_(sigma), TorchScalars.One).clamp_(S[0], S[1]);
+            rgb.add_(randn([b, 3, s, s], device: Device, generator: generator).mul_(sigma)).clamp_(0, 1);
         } else {
             rgb = gray.expand(b, 3, s, s);
         }
@@ -122,8 +121,7 @@ public sealed class FashionMnistImageBatcher : IDisposable
 
     Tensor Uniform(long[] shape, float low, float high, Generator generator)
     {
-        using var S = new ScalarScope();
-        return rand(shape, device: Device, generator: generator).mul_(S[high - low]).add_(S[low], TorchScalars.One);
+        return rand(shape, device: Device, generator: generator).mul_(high - low).add_(low);
     }
 
     /// <inheritdoc />

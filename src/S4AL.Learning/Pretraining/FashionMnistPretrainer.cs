@@ -228,9 +228,8 @@ public sealed class FashionMnistPretrainer : IDisposable
         loss.backward();
         _optimizer.step();
         using var noGrad = no_grad();
-        using var S = new ScalarScope();
-        lossSum.add_(loss.detach().to_type(float64).mul_(S[labels.shape[0]]), TorchScalars.One);
-        correct.add_(logits.argmax(1).eq(labels).sum(), TorchScalars.One);
+        lossSum.add_(loss.detach().to_type(float64).mul_(labels.shape[0]));
+        correct.add_(logits.argmax(1).eq(labels).sum());
     }
 
     // Walks a shuffled permutation and reshuffles when it runs out, so every item is seen once per

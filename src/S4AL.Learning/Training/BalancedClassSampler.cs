@@ -92,12 +92,12 @@ public sealed class BalancedClassSampler : IDisposable
         var selection = zeros([batch, LabelRange], ScalarType.Bool, _weights.device);
         if (HeadDraws > 0)
         {
-            var idx = keys.add(_headPenalty, TorchScalars.One).topk(HeadDraws, dim: 1, largest: false).indexes;
+            var idx = keys.add(_headPenalty).topk(HeadDraws, dim: 1, largest: false).indexes;
             selection.scatter_(1, idx, _one.expand(idx.shape));
         }
         if (TailDraws > 0)
         {
-            var idx = keys.add(_tailPenalty, TorchScalars.One).topk(TailDraws, dim: 1, largest: false).indexes;
+            var idx = keys.add(_tailPenalty).topk(TailDraws, dim: 1, largest: false).indexes;
             selection.scatter_(1, idx, _one.expand(idx.shape));
         }
         return selection.MoveToOuterDisposeScope();

@@ -68,23 +68,22 @@ public sealed class BatchAugmentations : IDisposable
         if (maps is not null && (maps.ndim != 4 || maps.shape[0] != labels.shape[0] || maps.shape[2] != labels.shape[1] || maps.shape[3] != labels.shape[2]))
             throw new ArgumentException($"maps [{string.Join(",", maps.shape)}] must be [B,K,H,W] matching labels [{string.Join(",", labels.shape)}]");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         long b = images.shape[0], h = images.shape[2], w = images.shape[3];
 
         var r = rand([b, 4], ScalarType.Float32, _device, generator: _generator);
-        var scale = r[.., 0].mul(S[scaleMax - scaleMin]).add_(S[scaleMin], TorchScalars.One);
-        var hs = scale.mul(S[h]).floor_().clamp_min_(S[1]);
-        var ws = scale.mul(S[w]).floor_().clamp_min_(S[1]);
+        var scale = r[.., 0].mul(scaleMax - scaleMin).add_(scaleMin);
+        var hs = scale.mul(h).floor_().clamp_min_(1);
+        var ws = scale.mul(w).floor_().clamp_min_(1);
         // RandomCrop.get_params: offset ~ randint(0, resized - crop + 1); 0 when the image was padded.
-        var offY = r[.., 1].mul(hs.sub(S[h]).clamp_min_(S[0]).add_(S[1], TorchScalars.One)).floor_();
-        var offX = r[.., 2].mul(ws.sub(S[w]).clamp_min_(S[0]).add_(S[1], TorchScalars.One)).floor_();
-        var sign = r[.., 3].lt(S[flipProbability]).to(ScalarType.Float32).mul_(S[-2]).add_(S[1], TorchScalars.One);
+        var offY = r[.., 1].mul(hs.sub(h).clamp_min_(0).add_(1)).floor_();
+        var offX = r[.., 2].mul(ws.sub(w).clamp_min_(0).add_(1)).floor_();
+        var sign = r[.., 3].lt(flipProbability).to(ScalarType.Float32).mul_(-2).add_(1);
         // Output pixel x (normalized u in [-1,1]) reads the resized image at x + offX, i.e. the
         // input at normalized (W/ws) u + W/ws - 1 + 2 offX/ws; a flip negates u.
-        var ax = ws.reciprocal().mul_(S[w]);
-        var ay = hs.reciprocal().mul_(S[h]);
-        var tx = ax.sub(S[1]).add_(offX.mul(S[2]).div_(ws), TorchScalars.One);
-        var ty = ay.sub(S[1]).add_(offY.mul(S[2]).div_(hs), TorchScalars.One);
+        var ax = ws.reciprocal().mul_(w);
+        var ay = hs.reciprocal().mul_(h);
+        var tx = ax.sub(1).add_(offX.mul(2).div_(ws));
+        var ty = ay.sub(1).add_(offY.mul(2).div_(hs));
         var zero = zeros_like(ax);
         var theta = stack([ax.mul(sign), zero, tx, zero, ay, ty], 1).view(b, 2, 3);
         var grid = affine_grid(theta, [b, 3, h, w], align_corners: false);
@@ -92,10 +91,10 @@ public sealed class BatchAugmentations : IDisposable
         var outImages = grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false);
         // Labels travel as label + 1 so the zero padding of grid_sample becomes -1, which
         // (v + 255) mod 256 turns into the ignore value 255 while 0..255 map to themselves.
-        var nearestIn = labels.unsqueeze(1).to(ScalarType.Float32).add_(S[1], TorchScalars.One);
+        var nearestIn = labels.unsqueeze(1).to(ScalarType.Float32).add_(1);
         if (maps is not null) nearestIn = cat([nearestIn, maps], 1);
         var nearestOut = grid_sample(nearestIn, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
-        var outLabels = nearestOut[.., 0].to(ScalarType.Int64).add_(S[255], TorchScalars.One).remainder_(S[256]);
+        var outLabels = nearestOut[.., 0].to(ScalarType.Int64).add_(255).remainder_(256);
         Tensor? outMaps = maps is null ? null : nearestOut[.., 1..].contiguous().MoveToOuterDisposeScope();
         return (outImages.MoveToOuterDisposeScope(), outLabels.MoveToOuterDisposeScope(), outMaps);
     }
@@ -110,25 +109,24 @@ public sealed class BatchAugmentations : IDisposable
     {
         if (images.ndim != 4 || images.shape[1] != 3) throw new ArgumentException($"images must be [B,3,H,W], got [{string.Join(",", images.shape)}]");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         long b = images.shape[0];
         var r = rand([b, 4], ScalarType.Float32, _device, generator: _generator);
-        var apply = r[.., 0].lt(S[_settings.ColorJitterProbability]).view(b, 1, 1, 1);
-        var brightness = r[.., 1].mul(S[_settings.BrightnessMax - _settings.BrightnessMin]).add_(S[_settings.BrightnessMin], TorchScalars.One);
-        var contrast = r[.., 2].mul(S[_settings.ContrastMax - _settings.ContrastMin]).add_(S[_settings.ContrastMin], TorchScalars.One);
-        var brightnessFirst = r[.., 3].lt(S[0.5]).to(ScalarType.Float32);
-        var contrastFirst = brightnessFirst.neg().add_(S[1], TorchScalars.One);
+        var apply = r[.., 0].lt(_settings.ColorJitterProbability).view(b, 1, 1, 1);
+        var brightness = r[.., 1].mul(_settings.BrightnessMax - _settings.BrightnessMin).add_(_settings.BrightnessMin);
+        var contrast = r[.., 2].mul(_settings.ContrastMax - _settings.ContrastMin).add_(_settings.ContrastMin);
+        var brightnessFirst = r[.., 3].lt(0.5).to(ScalarType.Float32);
+        var contrastFirst = brightnessFirst.neg().add_(1);
 
         // Both operations are x -> clamp(a x + t, 0, 1) with t = 0 (brightness) or
         // t = (1 - c) * mean grey (contrast), so each stage is one affine map with per-image
         // coefficients chosen by the order flag.
-        var x = images.mul(_std).add_(_mean, TorchScalars.One);
-        var a1 = brightness.mul(brightnessFirst).add_(contrast.mul(contrastFirst), TorchScalars.One);
-        var t1 = contrast.neg().add_(S[1], TorchScalars.One).mul_(GrayMean(x)).mul_(contrastFirst);
-        x = x.mul_(a1.view(b, 1, 1, 1)).add_(t1.view(b, 1, 1, 1), TorchScalars.One).clamp_(S[0], S[1]);
-        var a2 = contrast.mul(brightnessFirst).add_(brightness.mul(contrastFirst), TorchScalars.One);
-        var t2 = contrast.neg().add_(S[1], TorchScalars.One).mul_(GrayMean(x)).mul_(brightnessFirst);
-        x = x.mul_(a2.view(b, 1, 1, 1)).add_(t2.view(b, 1, 1, 1), TorchScalars.One).clamp_(S[0], S[1]);
+        var x = images.mul(_std).add_(_mean);
+        var a1 = brightness.mul(brightnessFirst).add_(contrast.mul(contrastFirst));
+        var t1 = contrast.neg().add_(1).mul_(GrayMean(x)).mul_(contrastFirst);
+        x = x.mul_(a1.view(b, 1, 1, 1)).add_(t1.view(b, 1, 1, 1)).clamp_(0, 1);
+        var a2 = contrast.mul(brightnessFirst).add_(brightness.mul(contrastFirst));
+        var t2 = contrast.neg().add_(1).mul_(GrayMean(x)).mul_(brightnessFirst);
+        x = x.mul_(a2.view(b, 1, 1, 1)).add_(t2.view(b, 1, 1, 1)).clamp_(0, 1);
         x = x.sub_(_mean).div_(_std);
         return where(apply, x, images).MoveToOuterDisposeScope();
     }
@@ -138,9 +136,8 @@ public sealed class BatchAugmentations : IDisposable
     {
         CheckBatch(batch);
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         long b = batch.Images.shape[0];
-        var flip = rand([b], ScalarType.Float32, _device, generator: _generator).lt(S[_settings.FlipProbability]);
+        var flip = rand([b], ScalarType.Float32, _device, generator: _generator).lt(_settings.FlipProbability);
         var f3 = flip.view(b, 1, 1);
         var result = new PseudoLabeledBatch(
             where(flip.view(b, 1, 1, 1), batch.Images.flip(3), batch.Images),
@@ -176,15 +173,14 @@ public sealed class BatchAugmentations : IDisposable
     {
         if (labels.ndim != 3 || labels.dtype != ScalarType.Int64) throw new ArgumentException($"labels must be int64 [B,H,W], got {labels.dtype} [{string.Join(",", labels.shape)}]");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         long b = labels.shape[0];
         var flat = labels.reshape(b, -1);
         var present = zeros([b, BalancedClassSampler.LabelRange], ScalarType.Bool, _device).scatter_(1, flat, _true.expand(flat.shape));
         // Random keys for present values, 2 (never chosen) for absent ones; the k smallest
         // keys are a uniform k-subset, found with one sort instead of a per-image randperm.
         var keys = rand([b, BalancedClassSampler.LabelRange], ScalarType.Float32, _device, generator: _generator)
-            .masked_fill_(present.logical_not(), S[2.0]);
-        var half = present.sum(1, keepdim: true).floor_divide_(S[2]);
+            .masked_fill_(present.logical_not(), 2.0);
+        var half = present.sum(1, keepdim: true).floor_divide_(2);
         var kth = keys.sort(1).Values.gather(1, half);
         var selected = keys.lt(kth);
         return selected.gather(1, flat).view_as(labels).MoveToOuterDisposeScope();
@@ -216,11 +212,10 @@ public sealed class BatchAugmentations : IDisposable
         if (current.Images.shape[2] != replay.Images.shape[2] || current.Images.shape[3] != replay.Images.shape[3])
             throw new ArgumentException($"replay images [{string.Join(",", replay.Images.shape)}] must have the current images' size [{string.Join(",", current.Images.shape)}]");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         long b = current.Images.shape[0], r = replay.Images.shape[0];
         if (r != b)
         {
-            var index = arange(S[b], ScalarType.Int64, _device).remainder_(S[r]);
+            var index = arange(b, ScalarType.Int64, _device).remainder_(r);
             replay = new PseudoLabeledBatch(replay.Images.index_select(0, index), replay.Labels.index_select(0, index), replay.Confidence.index_select(0, index));
         }
         var selection = sampler.SampleSelection((int)b, _generator);

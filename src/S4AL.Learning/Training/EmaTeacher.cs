@@ -74,9 +74,8 @@ public sealed class EmaTeacher : IDisposable
     {
         double decay = NextDecay;
         using (no_grad())
-        using (var S = new ScalarScope())
         {
-            _weight.fill_(S[1.0 - decay]);
+            _weight.fill_(1.0 - decay);
             // lerp_(theta, 1 - d) = theta' + (1 - d)(theta - theta') = d theta' + (1 - d) theta, one kernel per tensor.
             foreach (var (t, s) in _pairs) t.lerp_(s, _weight);
         }

@@ -174,16 +174,15 @@ public sealed class FlatSgd : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var S = new ScalarScope();
         var p = _parameters.Values;
-        var d = _parameters.Gradients!.add(p, alpha: S[WeightDecay]);
+        var d = _parameters.Gradients!.add(p, alpha: WeightDecay);
         if (Momentum != 0)
         {
             if (_momentumBuffer is null) _momentumBuffer = d.clone().DetachFromDisposeScope();
-            else _momentumBuffer.mul_(S[Momentum]).add_(d, TorchScalars.One);
-            d = Nesterov ? d.add_(_momentumBuffer, alpha: S[Momentum]) : _momentumBuffer;
+            else _momentumBuffer.mul_(Momentum).add_(d);
+            d = Nesterov ? d.add_(_momentumBuffer, alpha: Momentum) : _momentumBuffer;
         }
-        p.add_(d, alpha: S[-LearningRate]);
+        p.add_(d, alpha: -LearningRate);
     }
 
     /// <summary>Replaces the momentum buffer (null = not started); copied into a buffer of this optimizer's device.</summary>

@@ -22,9 +22,8 @@ public static class SslLosses
     {
         CheckShapes(logits, labels, nameof(Supervised));
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         var sum = cross_entropy(logits, labels, ignore_index: Ignore, reduction: nn.Reduction.Sum);
-        var count = labels.ne(S[Ignore]).sum().clamp_min(S[1]);
+        var count = labels.ne(Ignore).sum().clamp_min(1);
         return sum.div(count).MoveToOuterDisposeScope();
     }
 
@@ -46,13 +45,12 @@ public static class SslLosses
         if (!confidence.shape.SequenceEqual(targets.shape))
             throw new ArgumentException($"{nameof(Unsupervised)}: confidence [{string.Join(",", confidence.shape)}] must have the targets' shape [{string.Join(",", targets.shape)}]");
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
-        var valid = targets.ne(S[Ignore]);
-        var confident = confidence.ge(S[threshold]).logical_and_(valid);
-        var eta = confident.sum([1, 2]).to(ScalarType.Float32).div_(valid.sum([1, 2]).clamp_min(S[1]));
+        var valid = targets.ne(Ignore);
+        var confident = confidence.ge(threshold).logical_and_(valid);
+        var eta = confident.sum([1, 2]).to(ScalarType.Float32).div_(valid.sum([1, 2]).clamp_min(1));
         var pixelLoss = cross_entropy(logits, targets, ignore_index: Ignore, reduction: nn.Reduction.None);
         if (confidenceWeighting) pixelLoss = pixelLoss.mul(confidence);
-        var counted = pixelLoss.gt(S[0]).sum().clamp_min(S[1]);
+        var counted = pixelLoss.gt(0).sum().clamp_min(1);
         var loss = pixelLoss.mul(eta.view(-1, 1, 1)).sum().div(counted);
         return (loss.MoveToOuterDisposeScope(), eta.MoveToOuterDisposeScope());
     }
@@ -66,13 +64,12 @@ public static class SslLosses
     public static (Tensor Labels, Tensor Confidence) PseudoLabels(Tensor teacherLogits, Tensor? annotated, Tensor? trueLabels)
     {
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         var (confidence, labels) = softmax(teacherLogits, 1).max(1);
         if (annotated is not null)
         {
             if (trueLabels is null) throw new ArgumentNullException(nameof(trueLabels), "annotated pixels need their true labels");
             labels = where(annotated, trueLabels, labels);
-            confidence.masked_fill_(annotated, S[1.0]);
+            confidence.masked_fill_(annotated, 1.0);
         }
         return (labels.MoveToOuterDisposeScope(), confidence.MoveToOuterDisposeScope());
     }

@@ -219,7 +219,6 @@ public sealed partial class SslTrainer : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        using var S = new ScalarScope();
         SeedGlobalGenerators();
         _optimizer.ZeroGrad();
         Student.train();
@@ -230,7 +229,7 @@ public sealed partial class SslTrainer : IDisposable
         // next forward runs, which keeps memory (and cache pressure) at one pass.
         var (labeledImages, labeledLabels) = AugmentLabeled(labeled);
         var sup = SslLosses.Supervised(Student.forward(labeledImages), labeledLabels);
-        if (coldStart) sup = sup.mul(S[Settings.ColdStartSupervisedWeight]);
+        if (coldStart) sup = sup.mul(Settings.ColdStartSupervisedWeight);
         sup.backward();
 
         var zero = zeros(Array.Empty<long>(), ScalarType.Float32, Device);
@@ -328,7 +327,7 @@ public sealed partial class SslTrainer : IDisposable
         using (no_grad())
         {
             var parts = new[] { sup.detach(), unsup.detach(), unsup2.detach() };
-            var total = parts[0].add(parts[1], TorchScalars.One).add_(parts[2], TorchScalars.One);
+            var total = parts[0].add(parts[1]).add_(parts[2]);
             using var host = stack([total, parts[0], parts[1], parts[2], eta1.detach(), eta2.detach()]).to(ScalarType.Float32).cpu();
             return host.data<float>().ToArray();
         }
@@ -346,8 +345,7 @@ public sealed partial class SslTrainer : IDisposable
         if (!Settings.AugmentInputBatches) return (batch.Images, batch.Labels, batch.Annotated);
         var maps = batch.Annotated.to(ScalarType.Float32).unsqueeze(1);
         var (images, labels, outMaps) = _augmentations.ScaleCropFlip(batch.Images, batch.Labels, maps, Settings.ScaleMin, Settings.ScaleMax, Settings.FlipProbability);
-        using var S = new ScalarScope();
-        return (images, labels, outMaps!.squeeze(1).gt(S[0.5]));
+        return (images, labels, outMaps!.squeeze(1).gt(0.5));
     }
 
     void CheckBatch(SegmentationBatch batch, string name)
