@@ -46,9 +46,10 @@ public sealed class ActiveLearningDriver
             return empty.WithFullyLabeled(Enumerable.Range(0, _pool.Count));
         int count = Math.Max(_settings.BatchSize, (int)Math.Round(_settings.InitialLabeledShare * _pool.Count));
         count = Math.Min(count, _pool.Count);
-        var rng = new Random(Seeds.Derive(_settings.Seed, "initial-set"));
-        var order = Enumerable.Range(0, _pool.Count).OrderBy(_ => rng.Next()).Take(count);
-        return empty.WithFullyLabeled(order);
+        // The project's own generator: System.Random's seeded sequence may change between .NET versions.
+        var order = Enumerable.Range(0, _pool.Count).ToList();
+        new DeterministicRandom((ulong)Seeds.Derive(_settings.Seed, "initial-set")).Shuffle(order);
+        return empty.WithFullyLabeled(order.Take(count));
     }
 
     /// <summary>

@@ -41,7 +41,8 @@ public sealed class ExperimentOptions
     readonly Option<int> _batch = new("--batch") { Description = "Batch size", DefaultValueFactory = _ => D.BatchSize };
     readonly Option<string> _mode = new("--mode") { Description = "s4al, supervised (labeled pixels only) or full (every pixel labeled, no acquisition)", DefaultValueFactory = _ => "s4al" };
     readonly Option<string> _scorer = new("--scorer") { Description = "Network that scores the pool: student (authors' code) or teacher (paper)", DefaultValueFactory = _ => "student" };
-    readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "Draw the supervised loss's batches from every image with an annotated pixel, acquired regions included, as --mode supervised does (the authors' code: only the fully labeled images)" };
+    readonly Option<bool> _supOnRegions = new("--sup-on-regions") { Description = "true (default): the supervised loss draws its batches from every image with an annotated pixel, acquired regions included, as --mode supervised does; false: only the fully labeled images (the authors' code)", DefaultValueFactory = _ => D.SupervisedOnAcquiredRegions };
+    readonly Option<string?> _preset = new("--preset") { Description = "authors: the authors' code and CamVid command line (acquired regions only in the unsupervised loss, 100 epochs of 50 iterations, 30-pixel regions, 4 per image); options given explicitly win" };
     readonly Option<int?> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only (default: 10% of --epochs, as the authors' 10 of 100)" };
     readonly Option<int?> _replayWarmup = new("--replay-warmup-epochs") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs (default: 30% of --epochs, as the authors' 30 of 100)" };
     readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
@@ -54,7 +55,7 @@ public sealed class ExperimentOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
-                     _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
+                     _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
                      _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize })
             command.Options.Add(option);
     }
@@ -73,29 +74,34 @@ public sealed class ExperimentOptions
             ValidationSize = p.GetValue(_valSize),
             Seed = seed,
         };
-        var defaults = new S4AL.Learning.Training.SslSettings();
-        var settings = new ActiveLearningSettings
+        // A preset replaces the defaults; an option given on the command line wins over both.
+        var preset = p.GetValue(_preset) is { } name ? Preset(name) : D;
+        T Given<T>(Option<T> option, T fromPreset) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option)! : fromPreset;
+        bool budgetGiven = new Option[] { _budget, _regionsPerImage, _globalBudget }.Any(o => p.GetResult(o) is { Implicit: false });
+        int epochs = Given(_epochs, preset.EpochsPerCycle);
+        var settings = preset with
         {
-            Cycles = p.GetValue(_cycles),
-            EpochsPerCycle = p.GetValue(_epochs),
-            IterationsPerEpoch = p.GetValue(_iters),
-            BatchSize = p.GetValue(_batch),
-            InitialLabeledShare = p.GetValue(_initialShare),
-            RegionSize = p.GetValue(_regionSize),
-            Budget = Choice(p.GetValue(_budget)!, "--budget", ("per-image", false), ("global", true))
-                ? SelectionBudget.Global(Positive(p.GetValue(_globalBudget), "--global-budget"))
-                : SelectionBudget.PerImage(Positive(p.GetValue(_regionsPerImage), "--regions-per-image")),
-            Metric = Named("--metric", p.GetValue(_metric)!, AcquisitionMetrics.Parse),
-            Scorer = Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)),
+            Cycles = Given(_cycles, preset.Cycles),
+            EpochsPerCycle = epochs,
+            IterationsPerEpoch = Given(_iters, preset.IterationsPerEpoch),
+            BatchSize = Given(_batch, preset.BatchSize),
+            InitialLabeledShare = Given(_initialShare, preset.InitialLabeledShare),
+            RegionSize = Given(_regionSize, preset.RegionSize),
+            Budget = !budgetGiven ? preset.Budget
+                : Choice(p.GetValue(_budget)!, "--budget", ("per-image", false), ("global", true))
+                    ? SelectionBudget.Global(Positive(p.GetValue(_globalBudget), "--global-budget"))
+                    : SelectionBudget.PerImage(Positive(p.GetValue(_regionsPerImage), "--regions-per-image")),
+            Metric = p.GetResult(_metric) is { Implicit: false } ? Named("--metric", p.GetValue(_metric)!, AcquisitionMetrics.Parse) : preset.Metric,
+            Scorer = p.GetResult(_scorer) is { Implicit: false } ? Choice(p.GetValue(_scorer)!, "--scorer", ("student", ScoringNetwork.Student), ("teacher", ScoringNetwork.Teacher)) : preset.Scorer,
             Mode = Choice(p.GetValue(_mode)!, "--mode", ("s4al", TrainingMode.S4al), ("supervised", TrainingMode.SupervisedOnly), ("full", TrainingMode.FullySupervised)),
-            SupervisedOnAcquiredRegions = p.GetValue(_supOnRegions),
-            Network = Named("--net", p.GetValue(_net)!, NetworkFactory.ParseKind),
+            SupervisedOnAcquiredRegions = Given(_supOnRegions, preset.SupervisedOnAcquiredRegions),
+            Network = p.GetResult(_net) is { Implicit: false } ? Named("--net", p.GetValue(_net)!, NetworkFactory.ParseKind) : preset.Network,
             BackboneWeights = p.GetValue(_backbone),
-            Ssl = defaults with
+            Ssl = preset.Ssl with
             {
                 // The authors' schedule in proportion, so shorter runs keep its shape.
-                ColdStartEpochs = p.GetValue(_coldStart) ?? (int)Math.Round(0.1 * p.GetValue(_epochs)),
-                ReplayWarmupEpochs = p.GetValue(_replayWarmup) ?? (int)Math.Round(0.3 * p.GetValue(_epochs)),
+                ColdStartEpochs = p.GetValue(_coldStart) ?? (int)Math.Round(0.1 * epochs),
+                ReplayWarmupEpochs = p.GetValue(_replayWarmup) ?? (int)Math.Round(0.3 * epochs),
             },
             Seed = seed,
         };
@@ -117,7 +123,7 @@ public sealed class ExperimentOptions
     /// </summary>
     public IReadOnlyList<string> ExperimentOptionsGiven(ParseResult p) =>
         new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
-                _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions,
+                _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
                 _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize }
             .Where(o => p.GetResult(o) is { Implicit: false })
             .Select(o => o.Name)
@@ -129,6 +135,13 @@ public sealed class ExperimentOptions
         try { return parse(value); }
         catch (ArgumentException e) { throw new UsageException($"{option} {value}: {CommandErrors.MessageOf(e)}"); }
     }
+
+    /// <summary>The settings a --preset name stands for.</summary>
+    public static ActiveLearningSettings Preset(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "authors" => ActiveLearningSettings.Authors,
+        _ => throw new UsageException($"--preset {name}: expected authors"),
+    };
 
     static int Positive(int value, string option) =>
         value >= 1 ? value : throw new UsageException($"{option} {value}: must be at least 1");

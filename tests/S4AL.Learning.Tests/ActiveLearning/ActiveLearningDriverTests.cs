@@ -55,6 +55,17 @@ public class ActiveLearningDriverTests
     }
 
     [Fact]
+    public void The_initial_set_is_a_fixed_function_of_the_seed_on_any_runtime()
+    {
+        // Expected values computed outside .NET (Python: SHA-256 seed derivation, xoshiro256**,
+        // Fisher-Yates from the back), so a change of the .NET runtime cannot move them.
+        var (pool, validation) = Data();
+        ISet<int> Initial(int seed) => new ActiveLearningDriver(pool, validation, Small(seed)).InitialLabeledSet().FullyLabeledImages.ToHashSet();
+        Assert.Equal([0, 3, 8, 9, 19, 21], Initial(1).Order());
+        Assert.Equal([2, 15, 16, 18, 19, 22], Initial(2).Order());
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_acquisitions()
     {
         var (pool, validation) = Data();

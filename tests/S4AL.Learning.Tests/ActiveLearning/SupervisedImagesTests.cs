@@ -14,15 +14,17 @@ public class SupervisedImagesTests
     [Fact]
     public void S4al_as_the_authors_code_runs_it_draws_only_the_fully_labeled_images()
     {
-        var settings = new ActiveLearningSettings();
+        var settings = ActiveLearningSettings.Authors;
         Assert.False(settings.SupervisedOnAcquiredRegions);
         Assert.Equal([0, 1], CycleTrainingRun.SupervisedImages(6, settings, Labeled));
     }
 
     [Fact]
-    public void S4al_with_acquired_regions_in_the_supervised_loss_draws_what_the_supervised_baseline_draws()
+    public void S4al_by_default_draws_what_the_supervised_baseline_draws_acquired_regions_included()
     {
-        var regions = CycleTrainingRun.SupervisedImages(6, new ActiveLearningSettings { SupervisedOnAcquiredRegions = true }, Labeled);
+        var settings = new ActiveLearningSettings();
+        Assert.True(settings.SupervisedOnAcquiredRegions);
+        var regions = CycleTrainingRun.SupervisedImages(6, settings, Labeled);
         var baseline = CycleTrainingRun.SupervisedImages(6, new ActiveLearningSettings { Mode = TrainingMode.SupervisedOnly }, Labeled);
         Assert.Equal([0, 1, 3, 5], regions);
         Assert.Equal(baseline, regions);
