@@ -105,21 +105,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         });
         Command<ReportCheckpoint>(OnCheckpoint);
         Command<ReportTrained>(OnTrained);
-        Command<ReportTrainingFailed>(f =>
-        {
-            Release(f.Experiment);
-            var key = (f.Experiment, f.Cycle);
-            int failures = _trainingFailures[key] = _trainingFailures.GetValueOrDefault(key) + 1;
-            if (failures < _options.MaxTrainingAttempts)
-            {
-                _traces.Phase(f.Experiment).Event("training attempt failed", ("error.message", f.Error), (S4alTelemetry.Tags.Attempt, failures));
-                _log.Warning(_traces.Phase(f.Experiment), "experiment {0} cycle {1}: training failed ({2}); trying again from the last checkpoint ({3} of {4} attempts failed)",
-                    f.Experiment, f.Cycle, f.Error, failures, _options.MaxTrainingAttempts);
-                Advance(f.Experiment);
-                return;
-            }
-            Fail(f.Experiment, f.Cycle, $"training failed: {f.Error}");
-        });
+        Command<ReportTrainingFailed>(OnTrainingFailed);
         Command<TrainingCancelled>(c => Release(c.Experiment));
         Command<TrainerBusy>(b =>
         {
@@ -201,6 +187,31 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             _log.Info(null, known ? "experiment {0} submitted again: resuming" : "experiment {0} submitted", id);
             replyTo.Tell(new SubmitAccepted(id, known, Status(id)));
             Advance(id);
+        });
+    }
+
+    void OnTrainingFailed(ReportTrainingFailed f)
+    {
+        Release(f.Experiment);
+        if (_state.Find(f.Experiment) is not { } s) return;
+        var decision = ExperimentDecisions.AttemptFailed(s, f.Cycle, f.Attempt, f.Error);
+        // A late report of an attempt already ended (or of another cycle) changes nothing.
+        if (decision.Events.IsEmpty) return;
+        var key = (f.Experiment, f.Cycle);
+        int failures = _trainingFailures[key] = _trainingFailures.GetValueOrDefault(key) + 1;
+        int attempt = s.Attempt;
+        PersistThen(decision, () =>
+        {
+            var training = _traces.Phase(f.Experiment);
+            training.Event("training attempt failed", ("error.message", f.Error), (S4alTelemetry.Tags.Attempt, attempt));
+            if (failures < _options.MaxTrainingAttempts)
+            {
+                _log.Warning(training, "experiment {0} cycle {1} attempt {2}: training failed ({3}); trying again from the last checkpoint ({4} of {5} attempts failed)",
+                    f.Experiment, f.Cycle, attempt, f.Error, failures, _options.MaxTrainingAttempts);
+                Advance(f.Experiment);
+                return;
+            }
+            Fail(f.Experiment, f.Cycle, $"training failed: {f.Error}");
         });
     }
 
@@ -379,7 +390,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             {
                 _traces.Phase(id).Event("trainer lost", ("s4al.trainer", slot.Node));
                 _training.Remove(id);
-                Advance(id);
+                var ended = _state.Find(id) is { } s ? ExperimentDecisions.AttemptFailed(s, s.Cycle, s.Attempt, $"the trainer {slot.Node} left the cluster") : Decision.None;
+                PersistThen(ended, () => Advance(id));
             }
         }
     }

@@ -111,6 +111,10 @@ sealed class CycleTraces
             open.Root.SetTag(Tags.MeanIoU, miou);
             open.Root.SetTag(Tags.LabeledPixelShare, record.Evaluation.LabeledPixelShare);
             open.Root.SetTag(Tags.Regions, record.Acquired.Length);
+            open.Root.SetTag(Tags.Attempts, record.Attempts);
+            // The whole history, also of attempts whose own trace was cut off by a restart.
+            foreach (var failure in record.Failures)
+                open.Root.Event("training attempt failed", (Tags.Attempt, failure.Attempt), ("error.message", failure.Reason));
             var experiment = S4alMetrics.Experiment(completed.Id);
             S4alMetrics.MeanIoU.Record(miou, experiment);
             S4alMetrics.LabeledPixelShare.Record(record.Evaluation.LabeledPixelShare, experiment);

@@ -24,7 +24,8 @@ public static class RunFolderReport
         {
             var metrics = Metrics(record.Evaluation, data.Pool.ClassNames);
             results.Add(new CycleResult(record.Cycle, record.Evaluation.LabeledPixelShare, labeledRegions, metrics,
-                record.Acquired.Select(r => new RegionRef(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds));
+                record.Acquired.Select(r => new RegionRef(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds,
+                record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList()));
             labeledRegions += record.Acquired.Length;
         }
         return results;

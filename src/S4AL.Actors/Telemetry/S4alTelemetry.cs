@@ -23,6 +23,8 @@ public static class S4alTelemetry
         public const string Experiment = "s4al.experiment";
         public const string Cycle = "s4al.cycle";
         public const string Attempt = "s4al.attempt";
+        /// <summary>On a finished cycle's span: training attempts the cycle needed (1 when nothing failed).</summary>
+        public const string Attempts = "s4al.attempts";
         public const string Resumed = "s4al.resumed";
         public const string Epoch = "s4al.epoch";
         public const string Epochs = "s4al.epochs";

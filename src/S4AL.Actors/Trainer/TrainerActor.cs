@@ -92,7 +92,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         {
             var job = _job!;
             _log.Error(job.Span, f.Error, "experiment {0} cycle {1}: training failed", job.Experiment, job.Cycle);
-            _coordinator.Tell(new ReportTrainingFailed(job.Experiment, job.Cycle, Describe(f.Error)));
+            _coordinator.Tell(new ReportTrainingFailed(job.Experiment, job.Cycle, Describe(f.Error), job.Attempt));
             _job = null;
         });
         Receive<TrainingJob.Cancelled>(_ =>

@@ -47,6 +47,7 @@ sealed class TrainingJob
 
     public ExperimentId Experiment => _order.Plan.Id;
     public int Cycle => _order.Cycle;
+    public int Attempt => _order.Attempt;
     public volatile int Epoch;
     public long Step;
     public bool Paused => !_running.IsSet;

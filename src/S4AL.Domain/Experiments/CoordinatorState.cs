@@ -49,11 +49,12 @@ public sealed record ExperimentSnapshot(
     [property: Key(8)] ShardScored[] ScoredShards,
     [property: Key(9)] RegionKey[] CycleAcquisition,
     [property: Key(10)] CycleRecord[] History,
-    [property: Key(11)] string? CycleTraceParent)
+    [property: Key(11)] string? CycleTraceParent,
+    [property: Key(12)] FailedAttempt[]? FailedAttempts = null)
 {
     public static ExperimentSnapshot From(ExperimentState s) => new(
         s.Plan, s.Cycle, s.Attempt, s.Phase, s.Acquired.ToArray(), s.LastCheckpoint, s.Model, s.Evaluation,
-        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent);
+        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent, s.FailedAttempts.ToArray());
 
     public ExperimentState ToState() => new()
     {
@@ -69,5 +70,6 @@ public sealed record ExperimentSnapshot(
         CycleAcquisition = CycleAcquisition.ToImmutableArray(),
         History = History.ToImmutableList(),
         CycleTraceParent = CycleTraceParent,
+        FailedAttempts = (FailedAttempts ?? []).ToImmutableList(),
     };
 }

@@ -55,9 +55,34 @@ public static class ExperimentDecisions
         return Decision.Refuse($"experiment {plan.Id} already exists with other settings ({Difference(existing.Plan, plan)}); use another run folder or experiment id");
     }
 
-    /// <summary>A (re)start of the current cycle's training: a new attempt, so traces and logs tell restarts apart.</summary>
-    public static Decision StartAttempt(ExperimentState s) =>
-        s.Phase == CyclePhase.Training ? Decision.Of(new CycleStarted(s.Id, s.Cycle, s.Attempt + 1)) : Decision.None;
+    /// <summary>Why an attempt ended that nobody reported as failed: the coordinator that ran it stopped.</summary>
+    public const string InterruptedReason = "interrupted: the coordinator stopped while it ran (process killed, crash, restart or fail-over)";
+
+    /// <summary>
+    /// A (re)start of the current cycle's training: a new attempt, so traces and logs tell restarts
+    /// apart. An earlier attempt that ended without a recorded failure was interrupted, and is
+    /// recorded as such first, so every attempt but a cycle's last has a reason.
+    /// </summary>
+    public static Decision StartAttempt(ExperimentState s)
+    {
+        if (s.Phase != CyclePhase.Training) return Decision.None;
+        var start = new CycleStarted(s.Id, s.Cycle, s.Attempt + 1);
+        return s.Attempt >= 1 && !s.AttemptFailed(s.Attempt)
+            ? new Decision(ImmutableArray.Create<IExperimentEvent>(new TrainingAttemptFailed(s.Id, s.Cycle, s.Attempt, InterruptedReason), start))
+            : Decision.Of(start);
+    }
+
+    /// <summary>
+    /// The current attempt ended without a trained network (<paramref name="attempt"/> 0: whichever
+    /// attempt is current). Nothing when the report is late (another cycle or attempt) or repeated.
+    /// </summary>
+    public static Decision AttemptFailed(ExperimentState s, int cycle, int attempt, string reason)
+    {
+        if (s.Phase != CyclePhase.Training || cycle != s.Cycle || s.Attempt < 1) return Decision.None;
+        if (attempt != 0 && attempt != s.Attempt) return Decision.None;
+        if (s.AttemptFailed(s.Attempt)) return Decision.None;
+        return Decision.Of(new TrainingAttemptFailed(s.Id, cycle, s.Attempt, reason));
+    }
 
     /// <summary>Records the trace of the current cycle (a new one, or the same one again: nothing to persist).</summary>
     public static Decision Traced(ExperimentState s, string traceParent) =>

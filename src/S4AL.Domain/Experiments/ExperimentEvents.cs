@@ -28,6 +28,15 @@ public static class ExperimentEvents
     [MessagePackObject]
     public sealed record CycleTraced([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string TraceParent) : IExperimentEvent;
 
+    /// <summary>
+    /// Training attempt <paramref name="Attempt"/> of <paramref name="Cycle"/> ended without a trained
+    /// network: the trainer reported an error, the trainer left the cluster, or the coordinator
+    /// stopped while it ran (found when the next attempt starts). Kept so that status, results and
+    /// traces show how many attempts each cycle needed and why.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record TrainingAttemptFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] int Attempt, [property: Key(3)] string Reason) : IExperimentEvent;
+
     [MessagePackObject]
     public sealed record CheckpointSaved([property: Key(0)] ExperimentId Experiment, [property: Key(1)] CheckpointRef Checkpoint) : IExperimentEvent;
 

@@ -4,14 +4,27 @@ using static S4AL.Domain.Experiments.ExperimentEvents;
 
 namespace S4AL.Domain.Experiments;
 
-/// <summary>A finished cycle: what its network scored on validation and what it acquired.</summary>
+/// <summary>A training attempt of a cycle that ended without a trained network, and why.</summary>
+[MessagePackObject]
+public sealed record FailedAttempt([property: Key(0)] int Attempt, [property: Key(1)] string Reason);
+
+/// <summary>
+/// A finished cycle: what its network scored on validation, what it acquired, and how many
+/// training attempts it took (<see cref="FailedAttempts"/> says why the others ended; records
+/// written before attempts were kept read as 0 attempts and none failed).
+/// </summary>
 [MessagePackObject]
 public sealed record CycleRecord(
     [property: Key(0)] int Cycle,
     [property: Key(1)] CycleEvaluation Evaluation,
     [property: Key(2)] CheckpointRef Model,
     [property: Key(3)] RegionKey[] Acquired,
-    [property: Key(4)] double ScoreSeconds);
+    [property: Key(4)] double ScoreSeconds,
+    [property: Key(5)] int Attempts = 0,
+    [property: Key(6)] FailedAttempt[]? FailedAttempts = null)
+{
+    [IgnoreMember] public IReadOnlyList<FailedAttempt> Failures => FailedAttempts ?? [];
+}
 
 /// <summary>A pool shard: the unlabeled images one scorer entity scores for a cycle.</summary>
 public sealed record PoolShard(int Index, ImmutableArray<int> Images);
@@ -27,6 +40,8 @@ public sealed record ExperimentState
     public int Cycle { get; init; }
     /// <summary>How many times training of <see cref="Cycle"/> was started (1 + restarts after a crash).</summary>
     public int Attempt { get; init; }
+    /// <summary>Attempts of the current cycle that ended without a trained network, with the reason.</summary>
+    public ImmutableList<FailedAttempt> FailedAttempts { get; init; } = ImmutableList<FailedAttempt>.Empty;
     public CyclePhase Phase { get; init; }
     /// <summary>Every region acquired so far (all cycles), never acquired twice.</summary>
     public ImmutableSortedSet<RegionKey> Acquired { get; init; } = ImmutableSortedSet<RegionKey>.Empty;
@@ -86,9 +101,12 @@ public sealed record ExperimentState
             CycleStarted s when s.Cycle == Cycle + 1 && Phase == CyclePhase.Annotating && IsAnnotated => this with
             {
                 Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null, CycleTraceParent = null,
+                FailedAttempts = ImmutableList<FailedAttempt>.Empty,
                 ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionKey>.Empty,
             },
             CycleTraced t when t.Cycle == Cycle => this with { CycleTraceParent = t.TraceParent },
+            TrainingAttemptFailed f when f.Cycle == Cycle && Phase == CyclePhase.Training && f.Attempt == Attempt && !AttemptFailed(f.Attempt) =>
+                this with { FailedAttempts = FailedAttempts.Add(new FailedAttempt(f.Attempt, f.Reason)) },
             CheckpointSaved c when c.Checkpoint.Cycle == Cycle && Phase == CyclePhase.Training =>
                 this with { LastCheckpoint = c.Checkpoint },
             CycleTrained t when t.Cycle == Cycle && Phase == CyclePhase.Training => Trained(t),
@@ -101,11 +119,14 @@ public sealed record ExperimentState
             },
             RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating && !IsAnnotated => this with
             {
-                History = History.Add(new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds))),
+                History = History.Add(new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds), Attempt, FailedAttempts.ToArray())),
             },
             _ => throw new InvalidOperationException($"event {e.GetType().Name} cannot follow experiment {Id} in cycle {Cycle}, phase {Phase}"),
         };
     }
+
+    /// <summary>Whether attempt <paramref name="attempt"/> of the current cycle is recorded as failed.</summary>
+    public bool AttemptFailed(int attempt) => FailedAttempts.Any(f => f.Attempt == attempt);
 
     // Without it a journal could skip a cycle's record or hold it twice, and replay would not notice.
     bool IsAnnotated => History.Any(h => h.Cycle == Cycle);
@@ -117,7 +138,7 @@ public sealed record ExperimentState
             return trained with
             {
                 Phase = CyclePhase.Done,
-                History = History.Add(new CycleRecord(Cycle, t.Evaluation, t.Model, [], 0)),
+                History = History.Add(new CycleRecord(Cycle, t.Evaluation, t.Model, [], 0, Attempt, FailedAttempts.ToArray())),
             };
         // A pool with nothing left to score goes straight to an (empty) acquisition.
         return trained with { Phase = trained.Shards().IsEmpty ? CyclePhase.Acquiring : CyclePhase.Scoring };

@@ -45,8 +45,12 @@ public static class CoordinatorProtocol
         [property: Key(9)] CycleRecord[] Completed,
         [property: Key(10)] string RunDirectory,
         [property: Key(11)] string? Trainer,
-        [property: Key(12)] string? TraceId) : IS4alMessage
+        [property: Key(12)] string? TraceId,
+        [property: Key(13)] FailedAttempt[]? FailedAttempts = null) : IS4alMessage
     {
+        /// <summary>Attempts of the current cycle that failed, with the reason.</summary>
+        [IgnoreMember] public IReadOnlyList<FailedAttempt> Failures => FailedAttempts ?? [];
+
         public static ExperimentStatus Unknown(ExperimentId id) => new(id, false, CyclePhase.Training, 0, 0, 0, 0, 0, null, [], "", null, null);
 
         /// <summary>The status of a known experiment; <paramref name="trainer"/> names the node training it, if any.</summary>
@@ -54,7 +58,7 @@ public static class CoordinatorProtocol
         {
             int shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0;
             return new ExperimentStatus(s.Id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
-                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId);
+                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId, s.FailedAttempts.ToArray());
         }
     }
 
@@ -110,9 +114,12 @@ public static class CoordinatorProtocol
     [MessagePackObject]
     public sealed record TrainedAccepted([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IS4alMessage;
 
-    /// <summary>Training failed on the trainer; the coordinator stops the experiment's progress and reports the error.</summary>
+    /// <summary>
+    /// Training attempt <paramref name="Attempt"/> failed on the trainer (0: the current one, from a node
+    /// of an older version); the coordinator records it, then retries from the last checkpoint or stops the experiment.
+    /// </summary>
     [MessagePackObject]
-    public sealed record ReportTrainingFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string Error) : IS4alMessage;
+    public sealed record ReportTrainingFailed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] string Error, [property: Key(3)] int Attempt = 0) : IS4alMessage;
 
     [MessagePackObject]
     public sealed record ReportShardScored(

@@ -22,7 +22,14 @@ public abstract record ActiveLearningProgress
 /// <summary>Mean losses over an epoch.</summary>
 public sealed record LossSummary(double Total, double Supervised, double Unsupervised, double Replay);
 
-/// <summary>The outcome of one cycle: trained on <see cref="LabeledPixelShare"/> of the pool, evaluated, then acquired <see cref="Acquired"/> (none after the last).</summary>
+/// <summary>A training attempt that ended without a trained network, and why (the actor runtime retries from the last checkpoint).</summary>
+public sealed record FailedTrainingAttempt(int Attempt, string Reason);
+
+/// <summary>
+/// The outcome of one cycle: trained on <see cref="LabeledPixelShare"/> of the pool, evaluated, then
+/// acquired <see cref="Acquired"/> (none after the last). <see cref="Attempts"/> counts the training
+/// attempts it took; <see cref="FailedAttempts"/> says why the others ended.
+/// </summary>
 public sealed record CycleResult(
     int Cycle,
     double LabeledPixelShare,
@@ -30,4 +37,9 @@ public sealed record CycleResult(
     SegmentationMetrics Evaluation,
     IReadOnlyList<RegionRef> Acquired,
     double TrainSeconds,
-    double ScoreSeconds);
+    double ScoreSeconds,
+    int Attempts = 1,
+    IReadOnlyList<FailedTrainingAttempt>? FailedAttempts = null)
+{
+    public IReadOnlyList<FailedTrainingAttempt> Failures => FailedAttempts ?? [];
+}

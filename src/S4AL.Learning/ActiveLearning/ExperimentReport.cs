@@ -4,20 +4,25 @@ using System.Text.Json;
 
 namespace S4AL.Learning.ActiveLearning;
 
-/// <summary>Writes per-cycle results as CSV (one row a cycle) and JSON (with per-class IoU and the acquired regions).</summary>
+/// <summary>
+/// Writes per-cycle results as CSV (one row a cycle, snake_case columns) and JSON (camelCase keys,
+/// IoU written "iou"/"miou" as in the CSV, with per-class IoU, the acquired regions and the
+/// training attempts).
+/// </summary>
 public static class ExperimentReport
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static string ToCsv(IReadOnlyList<CycleResult> cycles)
     {
-        var sb = new StringBuilder("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds\n");
+        var sb = new StringBuilder("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts\n");
         foreach (var c in cycles)
             sb.AppendLine(string.Join(",",
                 c.Cycle.ToString(CultureInfo.InvariantCulture),
                 F(c.LabeledPixelShare), c.LabeledRegions.ToString(CultureInfo.InvariantCulture),
                 F(c.Evaluation.MeanIoU), F(c.Evaluation.MeanClassAccuracy), F(c.Evaluation.PixelAccuracy),
-                c.Acquired.Count.ToString(CultureInfo.InvariantCulture), F(c.TrainSeconds), F(c.ScoreSeconds)));
+                c.Acquired.Count.ToString(CultureInfo.InvariantCulture), F(c.TrainSeconds), F(c.ScoreSeconds),
+                c.Attempts.ToString(CultureInfo.InvariantCulture)));
         return sb.ToString();
     }
 
@@ -27,13 +32,15 @@ public static class ExperimentReport
             c.Cycle,
             c.LabeledPixelShare,
             c.LabeledRegions,
-            MeanIoU = c.Evaluation.MeanIoU,
+            Miou = c.Evaluation.MeanIoU,
             c.Evaluation.MeanClassAccuracy,
             c.Evaluation.PixelAccuracy,
-            ClassIoU = c.Evaluation.ClassNames.Select((name, i) => new { Class = name, IoU = Finite(c.Evaluation.ClassIoU[i]) }),
+            ClassIou = c.Evaluation.ClassNames.Select((name, i) => new { Class = name, Iou = Finite(c.Evaluation.ClassIoU[i]) }),
             Acquired = c.Acquired.Select(r => new[] { r.Image, r.Region }),
             c.TrainSeconds,
             c.ScoreSeconds,
+            c.Attempts,
+            FailedAttempts = c.Failures.Select(f => new { f.Attempt, f.Reason }),
         }), Json);
 
     /// <summary>Writes cycles.csv and cycles.json into <paramref name="folder"/> atomically (temporary file, then rename).</summary>

@@ -88,22 +88,7 @@ public static class StatusCommand
     {
         if (asJson)
         {
-            output.WriteLine(JsonSerializer.Serialize(statuses.Select(s => new
-            {
-                experiment = s.Experiment.Value,
-                runDirectory = s.RunDirectory,
-                phase = s.Phase.ToString().ToLowerInvariant(),
-                cycle = s.Cycle,
-                lastCycle = s.LastCycle,
-                attempt = s.Attempt,
-                running,
-                trainer = s.Trainer,
-                traceId = s.TraceId,
-                shardsScored = s.ShardsScored,
-                shards = s.Shards,
-                lastCheckpoint = s.LastCheckpoint,
-                cycles = s.Completed.Select(h => new { cycle = h.Cycle, labeledPixelShare = h.Evaluation.LabeledPixelShare, miou = h.Evaluation.MeanIoU(), acquired = h.Acquired.Length }),
-            }), new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(ToJson(statuses, running));
             return 0;
         }
         if (statuses.Count == 0) output.WriteLine(runDir is null ? "the cluster knows no experiment" : $"{runDir}: the journal holds no experiment yet");
@@ -113,8 +98,8 @@ public static class StatusCommand
             {
                 CyclePhase.Done => "done",
                 CyclePhase.Training => s.LastCheckpoint is { } c
-                    ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
-                    : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}), no checkpoint yet",
+                    ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
+                    : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), no checkpoint yet",
                 CyclePhase.Scoring => $"cycle {s.Cycle}/{s.LastCycle}: scoring, {s.ShardsScored} of {s.Shards} shards done",
                 _ => $"cycle {s.Cycle}/{s.LastCycle}: {s.Phase.ToString().ToLowerInvariant()}",
             };
@@ -129,8 +114,45 @@ public static class StatusCommand
             output.WriteLine($"  {where}; {activity}");
             if (s.TraceId is { } trace) output.WriteLine($"  trace of cycle {s.Cycle}: {trace} (find it in Jaeger by this id)");
             foreach (var h in s.Completed)
-                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired"));
+            {
+                var attempts = h.Attempts > 1 ? $", {h.Attempts} training attempts" : "";
+                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired{attempts}"));
+                foreach (var f in h.Failures) output.WriteLine($"    attempt {f.Attempt} failed: {f.Reason}");
+            }
         }
         return 0;
     }
+
+    static string Failed(IReadOnlyList<FailedAttempt> failures) =>
+        failures.Count == 0 ? "" : "; " + string.Join("; ", failures.Select(f => $"attempt {f.Attempt} failed: {f.Reason}"));
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The --json form: camelCase keys throughout (IoU written "miou"), one object per experiment.</summary>
+    public static string ToJson(IReadOnlyList<ExperimentStatus> statuses, bool? running) =>
+        JsonSerializer.Serialize(statuses.Select(s => new
+        {
+            Experiment = s.Experiment.Value,
+            RunDirectory = s.RunDirectory,
+            Phase = s.Phase.ToString().ToLowerInvariant(),
+            s.Cycle,
+            s.LastCycle,
+            s.Attempt,
+            FailedAttempts = s.Failures.Select(f => new { f.Attempt, f.Reason }),
+            Running = running,
+            s.Trainer,
+            s.TraceId,
+            s.ShardsScored,
+            s.Shards,
+            LastCheckpoint = s.LastCheckpoint is { } c ? new { c.Path, c.Sha256, c.Cycle, c.EpochsDone, c.Step } : null,
+            Cycles = s.Completed.Select(h => new
+            {
+                h.Cycle,
+                h.Evaluation.LabeledPixelShare,
+                Miou = h.Evaluation.MeanIoU(),
+                Acquired = h.Acquired.Length,
+                h.Attempts,
+                FailedAttempts = h.Failures.Select(f => new { f.Attempt, f.Reason }),
+            }),
+        }), Json);
 }

@@ -279,6 +279,49 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var order = replacement.FishForMessage<TrainCycle>(_ => true, Wait);
         Assert.Equal((0, 2), (order.Cycle, order.Attempt));
         Assert.Equal(3, order.ResumeFrom!.Step);
+        Assert.Equal([new FailedAttempt(1, "the trainer node-a left the cluster")], Status().Failures);
+    }
+
+    [Fact]
+    public void A_failed_attempt_is_journaled_retried_and_kept_with_its_reason_in_status_results_and_trace()
+    {
+        using var spans = new RecordedSpans();
+        var first = Submit();
+        var trace = ContextOf(first.TraceParent).TraceId;
+        _trainer.Send(_coordinator, new ReportTrainingFailed(_plan.Id, 0, "ExternalException: Unknown scalar type", first.Attempt));
+        var retry = ExpectTraining();
+        Assert.Equal((0, 2), (retry.Cycle, retry.Attempt));
+        Assert.Equal([new FailedAttempt(1, "ExternalException: Unknown scalar type")], Status().Failures);
+        // A late copy of the same report ends nothing more.
+        _trainer.Send(_coordinator, new ReportTrainingFailed(_plan.Id, 0, "ExternalException: Unknown scalar type", first.Attempt));
+
+        // Persisted: a recovered coordinator knows it, and the next attempt needs no reason of its own.
+        Crash();
+        var third = ExpectTraining();
+        Assert.Equal(3, third.Attempt);
+        Assert.Equal([new FailedAttempt(1, "ExternalException: Unknown scalar type"), new FailedAttempt(2, ExperimentDecisions.InterruptedReason)], Status().Failures);
+
+        Trained(0);
+        foreach (var order in ExpectShards(3)) Score(order);
+        ExpectTraining();
+        var record = Status().Completed.Single();
+        Assert.Equal(3, record.Attempts);
+        Assert.Equal([1, 2], record.Failures.Select(f => f.Attempt));
+        // The first trace's training span has the reported failure; the cycle's span of the trace
+        // after the recovery carries the count and every failure, the interrupted one included.
+        var training = spans.Trace(trace)["training"].Single();
+        Assert.Contains(training.Events, e => e.Name == "training attempt failed" && e.Tags.Any(t => t.Key == "error.message" && (string?)t.Value == "ExternalException: Unknown scalar type"));
+        var recovered = ContextOf(third.TraceParent).TraceId;
+        Assert.NotEqual(trace, recovered);
+        Activity? cycle = null;
+        AwaitAssert(() => cycle = spans.Trace(recovered)["cycle"].Single(), Wait);
+        Assert.Equal("3", RecordedSpans.Tag(cycle!, S4alTelemetry.Tags.Attempts));
+        Assert.Equal(2, cycle!.Events.Count(e => e.Name == "training attempt failed"));
+        // And the run folder's cycles.json.
+        using var results = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_plan.RunDirectory, "cycles.json")));
+        var cycle0 = results.RootElement[0];
+        Assert.Equal(3, cycle0.GetProperty("attempts").GetInt32());
+        Assert.Equal(ExperimentDecisions.InterruptedReason, cycle0.GetProperty("failedAttempts")[1].GetProperty("reason").GetString());
     }
 
     [Fact]

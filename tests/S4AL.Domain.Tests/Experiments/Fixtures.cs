@@ -32,6 +32,7 @@ static class Fixtures
         var p = s.Plan;
         b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}]");
         b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase} trace {s.CycleTraceParent}");
+        b.AppendLine($"failed attempts [{string.Join(",", s.FailedAttempts)}]");
         b.AppendLine($"acquired [{string.Join(",", s.Acquired)}]");
         b.AppendLine($"last checkpoint {s.LastCheckpoint}");
         b.AppendLine($"model {s.Model}");
@@ -40,7 +41,7 @@ static class Fixtures
             b.AppendLine($"shard {key}: {shard.Experiment} cycle {shard.Cycle} shard {shard.Shard} [{string.Join(",", shard.Candidates)}] {shard.Seconds}");
         b.AppendLine($"cycle acquisition [{string.Join(",", s.CycleAcquisition)}]");
         foreach (var h in s.History)
-            b.AppendLine($"history {h.Cycle} {Describe(h.Evaluation)} {h.Model} [{string.Join(",", h.Acquired)}] {h.ScoreSeconds}");
+            b.AppendLine($"history {h.Cycle} {Describe(h.Evaluation)} {h.Model} [{string.Join(",", h.Acquired)}] {h.ScoreSeconds} {h.Attempts} [{string.Join(",", h.Failures)}]");
         return b.ToString();
     }
 
@@ -49,7 +50,7 @@ static class Fixtures
 
     /// <summary>The properties <see cref="Describe(ExperimentState)"/> covers; a test fails when the state gains one it does not.</summary>
     public static readonly string[] DescribedProperties =
-        ["Plan", "Cycle", "Attempt", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled"];
+        ["Plan", "Cycle", "Attempt", "FailedAttempts", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled"];
 }
 
 /// <summary>
@@ -70,12 +71,15 @@ sealed class Journal
         State = ExperimentState.Submit(e.Plan);
     }
 
-    /// <summary>Persists an accepted decision that must produce exactly one event.</summary>
+    /// <summary>
+    /// Persists an accepted decision that must produce exactly one event, or the two of a new
+    /// attempt that records why the previous one ended.
+    /// </summary>
     public ExperimentState Do(Func<ExperimentState, Decision> decide)
     {
         var decision = decide(State);
         Assert.Null(decision.Refusal);
-        Assert.Single(decision.Events);
+        Assert.True(decision.Events.Length == 1 || decision.Events is [TrainingAttemptFailed, CycleStarted], string.Join(", ", decision.Events));
         return Persist(decision);
     }
 

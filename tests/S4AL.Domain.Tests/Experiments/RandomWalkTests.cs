@@ -40,7 +40,7 @@ public class RandomWalkTests
                 NextAction.Annotate => 5,
                 _ => 6,
             }
-            : r.Next(8);
+            : r.Next(9);
         switch (kind)
         {
             case 0:
@@ -90,6 +90,8 @@ public class RandomWalkTests
                 return (ExperimentDecisions.Annotate(s, cycle), false);
             case 6:
                 return (ExperimentDecisions.StartNextCycle(s), false);
+            case 7:
+                return (ExperimentDecisions.AttemptFailed(s, cycle, r.Next(3) switch { 0 => 0, 1 => s.Attempt, _ => s.Attempt - 1 }, "trainer error"), false);
             default:
                 return (ExperimentDecisions.Submit(s, s.Plan with { InitialFullyLabeled = s.Plan.InitialFullyLabeled.ToArray() }), false);
         }
@@ -123,6 +125,15 @@ public class RandomWalkTests
         Assert.Equal(s.History.Select((_, i) => i), s.History.Select(h => h.Cycle));
         Assert.Equal(s.IsDone, ExperimentDecisions.Next(s) == NextAction.None);
         if (s.IsDone) Assert.Equal(s.Plan.LastCycle + 1, s.History.Count);
+
+        // Every attempt but a cycle's last one ends with a recorded reason, each attempt at most once.
+        foreach (var h in s.History)
+        {
+            Assert.InRange(h.Failures.Count, h.Attempts - 1, h.Attempts);
+            Assert.Equal(h.Failures.Select(f => f.Attempt).Distinct().Count(), h.Failures.Count);
+            Assert.All(h.Failures, f => Assert.InRange(f.Attempt, 1, h.Attempts));
+        }
+        Assert.All(s.FailedAttempts, f => Assert.InRange(f.Attempt, 1, s.Attempt));
     }
 
     [Theory]
@@ -141,7 +152,8 @@ public class RandomWalkTests
                 Assert.Empty(decision.Events);
                 continue;
             }
-            Assert.True(decision.Events.Length <= 1);
+            // One event a command, or two when a new attempt records why the last one ended.
+            Assert.True(decision.Events.Length <= 1 || decision.Events is [TrainingAttemptFailed, CycleStarted]);
             var after = j.Persist(decision);
             CheckInvariants(after, before);
             Assert.Equal(Describe(after), Describe(Journal.Replay(j.Events)));
