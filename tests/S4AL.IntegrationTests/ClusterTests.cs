@@ -92,7 +92,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
             var victim = new[] { "scorer-1", "scorer-2" }.OrderBy(n => firstScored.Matches(S4alRun.ReadShared(Log(n))).Count).First();
             nodes[victim].Kill();
 
-            submit.WaitForExit(TimeSpan.FromMinutes(4));
+            submit.WaitForExit(TimeSpan.FromMinutes(10));
             Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
             Assert.Contains("sending", S4alRun.ReadShared(Log("coordinator"))); // the lost node's orders went out again
             Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
@@ -137,7 +137,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
             nodes["b"].WaitFor(@"recovered experiment", Wait, Log("b"));
             log.WriteLine($"coordinator fail-over: {killed.Elapsed.TotalSeconds:0.0}s from SIGKILL to the recovered coordinator (downing after 5s of unreachability)");
 
-            submit.WaitForExit(TimeSpan.FromMinutes(4));
+            submit.WaitForExit(TimeSpan.FromMinutes(10));
             Assert.True(submit.ExitCode == 0, submit.Output + submit.Error + S4alRun.ReadShared(Log("b")));
             Assert.Equal(File.ReadAllText(Path.Combine(reference.Dir, "labeled.json")), File.ReadAllText(Path.Combine(runDir, "labeled.json")));
         }
@@ -188,7 +188,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         using var node = S4alRun.Start(null, "node", "--roles", "scorer,replay", "--port", port.ToString(), "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}");
         node.WaitFor("is up with roles", Wait);
         node.Terminate();
-        node.WaitForExit(TimeSpan.FromSeconds(60));
+        node.WaitForExit(TimeSpan.FromMinutes(3));
         Assert.Equal(0, node.ExitCode);
     }
 

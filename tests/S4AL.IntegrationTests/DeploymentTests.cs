@@ -21,7 +21,11 @@ public class DeploymentTests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using (var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            try { await process.WaitForExitAsync(bound.Token); }
+            catch (OperationCanceledException) { process.Kill(); throw new TimeoutException("docker-compose config did not finish in 2 minutes"); }
+        }
         Assert.True(process.ExitCode == 0, error);
         var config = await output;
         foreach (var service in new[] { "postgres:", "jaeger:", "coordinator:", "trainer-1:", "trainer-2:", "scorer-1:", "scorer-2:" })

@@ -26,7 +26,7 @@ public sealed class PostgresServer : IDisposable
         Port = Ports.Free();
         var data = Path.Combine(_dir, "data");
         Pg("initdb", "-D", data, "-A", "trust", "-U", "s4al", "--no-sync");
-        Pg("pg_ctl", "-D", data, "-l", Path.Combine(_dir, "server.log"), "-w", "start",
+        Pg("pg_ctl", "-D", data, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "300", "start",
             "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off");
     }
 

@@ -34,6 +34,9 @@ public sealed class S4alRun : IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Program);
         foreach (var a in args) start.ArgumentList.Add(a);
+        // The machine's own S4AL_* and OTEL_* settings (a device, an OTLP endpoint) must not change what a test sees.
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("S4AL_", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(inherited);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         return new S4alRun(Process.Start(start)!);
     }

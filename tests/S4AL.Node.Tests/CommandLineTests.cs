@@ -78,4 +78,16 @@ public class CommandLineTests
         Assert.Contains("mode=floor", floor.Output);
         Assert.Matches(@"^seconds_per_iter=\d+\.\d+$", floor.Output.Trim().Split('\n')[^1].Trim());
     }
+
+    [Fact]
+    public void The_retaining_heap_is_on_by_default_and_S4AL_NATIVE_HEAP_system_turns_it_off()
+    {
+        var on = S4alProcess.Run("bench", "heap", "--rounds", "1");
+        Assert.True(on.ExitCode == 0, on.Error);
+        Assert.Contains("freed tensor memory kept for reuse", on.Output);
+        Assert.Matches(@"^faults_per_round=\d+\.\d$", on.Output.Trim().Split('\n')[^1].Trim());
+        var off = S4alProcess.Run(TimeSpan.FromMinutes(5), new Dictionary<string, string> { ["S4AL_NATIVE_HEAP"] = "system" }, "bench", "heap", "--rounds", "1");
+        Assert.True(off.ExitCode == 0, off.Error);
+        Assert.Contains("allocator defaults (S4AL_NATIVE_HEAP=system)", off.Output);
+    }
 }

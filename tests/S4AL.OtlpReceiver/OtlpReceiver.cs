@@ -139,14 +139,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     async Task<IReadOnlyList<T>> WaitAsync<T>(List<T> list, Func<IReadOnlyList<T>, bool> until, TimeSpan timeout, Func<IReadOnlyList<T>, string> describe)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // A monotonic clock: the wall clock may step under NTP, and the timeout is a promise to callers.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             // Take the signal before the snapshot, so an arrival in between is not missed.
             var changed = _store.Changed;
             var snapshot = _store.Snapshot(list);
             if (until(snapshot)) return snapshot;
-            var left = deadline - DateTime.UtcNow;
+            var left = timeout - watch.Elapsed;
             if (left <= TimeSpan.Zero) throw new TimeoutException(describe(snapshot));
             // Woken by an arrival; the short poll is a backstop only.
             await Task.WhenAny(changed, Task.Delay(left < TimeSpan.FromMilliseconds(250) ? left : TimeSpan.FromMilliseconds(250)));

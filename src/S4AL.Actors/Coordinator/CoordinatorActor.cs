@@ -219,8 +219,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         var replyTo = Sender;
         if (_state.Find(report.Experiment) is not { } s) return;
-        PersistThen(ExperimentDecisions.Checkpoint(s, report.Checkpoint),
-            () => replyTo.Tell(new CheckpointAccepted(report.Experiment, report.Checkpoint.Cycle, report.Checkpoint.Step)));
+        var decision = ExperimentDecisions.Checkpoint(s, report.Checkpoint);
+        PersistThen(decision, () =>
+        {
+            // Logged after the journal has it: from here on a crash resumes from this checkpoint.
+            if (!decision.Events.IsEmpty)
+                _log.Info(_traces.Phase(report.Experiment), "experiment {0} cycle {1}: checkpoint after epoch {2} recorded", report.Experiment, report.Checkpoint.Cycle, report.Checkpoint.EpochsDone);
+            replyTo.Tell(new CheckpointAccepted(report.Experiment, report.Checkpoint.Cycle, report.Checkpoint.Step));
+        });
     }
 
     void OnTrained(ReportTrained report)
@@ -258,7 +264,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Fail(report.Experiment, report.Cycle, $"shard {report.Shard} from {report.Node}: {decision.Refusal}");
             return;
         }
-        PersistThen(decision, () => Advance(report.Experiment));
+        PersistThen(decision, () =>
+        {
+            if (!decision.Events.IsEmpty)
+                _log.Info(_traces.Phase(report.Experiment), "experiment {0} cycle {1}: shard {2} recorded", report.Experiment, report.Cycle, report.Shard);
+            Advance(report.Experiment);
+        });
     }
 
     void AdvanceAll()
