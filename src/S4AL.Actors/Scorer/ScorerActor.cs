@@ -23,7 +23,7 @@ namespace S4AL.Actors.Scorer;
 public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
 {
     sealed record Scored(ReportShardScored Result, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
-    sealed record ScoringFailed(ScoreShard Order, Exception Error, IActorRef ReplyTo, Activity? Span) : INoSerializationVerificationNeeded;
+    sealed record ScoringFailed(ScoreShard Order, Exception Error, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 
     readonly ActorLogger _log = ActorLogger.For(Context, typeof(ScorerActor));
     readonly ExperimentDataCache _data;
@@ -70,21 +70,27 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             Become(Busy);
             Task.Factory.StartNew(() =>
             {
-                // The shard's span joins the coordinator's cycle trace through the order's traceparent.
-                using var span = S4alTelemetry.Source.StartActivity("score shard", ActivityKind.Consumer, S4alTelemetry.ContextOf(order.TraceParent), new KeyValuePair<string, object?>[]
+                object outcome;
+                // The shard's span joins the coordinator's cycle trace through the order's traceparent. It ends
+                // before the outcome leaves: once the coordinator has it, it may end the cycle's root span.
+                using (var span = S4alTelemetry.Source.StartActivity("score shard", ActivityKind.Consumer, S4alTelemetry.ContextOf(order.TraceParent), new KeyValuePair<string, object?>[]
                 {
                     new(S4alTelemetry.Tags.Experiment, order.Experiment.Value), new(S4alTelemetry.Tags.Cycle, order.Cycle), new(S4alTelemetry.Tags.Shard, order.Shard),
                     new(S4alTelemetry.Tags.Images, order.Images.Length), new(S4alTelemetry.Tags.NodeAddress, _node), new(S4alTelemetry.Tags.NodeRole, "scorer"),
                     new(S4alTelemetry.Tags.Device, _deviceName),
-                });
-                _slots.Wait();
-                try { self.Tell(new Scored(Score(order, span), replyTo)); }
-                catch (Exception e)
+                }))
                 {
-                    span.Fail(e);
-                    self.Tell(new ScoringFailed(order, e, replyTo, span));
+                    _slots.Wait();
+                    try { outcome = new Scored(Score(order, span), replyTo); }
+                    catch (Exception e)
+                    {
+                        span.Fail(e);
+                        _log.Error(span, e, "scoring shard {0} of experiment {1} cycle {2} failed", order.Shard, order.Experiment, order.Cycle);
+                        outcome = new ScoringFailed(order, e, replyTo);
+                    }
+                    finally { _slots.Release(); }
                 }
-                finally { _slots.Release(); }
+                self.Tell(outcome);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         });
     }
@@ -100,7 +106,6 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         });
         Receive<ScoringFailed>(f =>
         {
-            _log.Error(f.Span, f.Error, "scoring shard {0} of experiment {1} cycle {2} failed", f.Order.Shard, f.Order.Experiment, f.Order.Cycle);
             f.ReplyTo.Tell(new ReportShardFailed(f.Order.Experiment, f.Order.Cycle, f.Order.Shard, $"{f.Error.GetType().Name}: {f.Error.Message}"));
             Stash.UnstashAll();
             Become(Idle);

@@ -72,7 +72,6 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<TrainingJob.Finished>(f =>
         {
             var job = _job!;
-            _log.Info(job.Span, "experiment {0} cycle {1}: trained; model {2}", job.Experiment, job.Cycle, f.Model.Path);
             _unconfirmed = new ReportTrained(job.Experiment, job.Cycle, f.Model, f.Evaluation);
             _coordinator.Tell(_unconfirmed);
             Timers.StartPeriodicTimer("report", RetryReport.Instance, _options.ReportRetryInterval);
@@ -91,14 +90,12 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         Receive<TrainingJob.Failed>(f =>
         {
             var job = _job!;
-            _log.Error(job.Span, f.Error, "experiment {0} cycle {1}: training failed", job.Experiment, job.Cycle);
             _coordinator.Tell(new ReportTrainingFailed(job.Experiment, job.Cycle, Describe(f.Error), job.Attempt));
             _job = null;
         });
         Receive<TrainingJob.Cancelled>(_ =>
         {
             var job = _job!;
-            _log.Info(job.Span, "experiment {0} cycle {1}: training cancelled", job.Experiment, job.Cycle);
             _coordinator.Tell(new TrainingCancelled(job.Experiment, job.Cycle));
             _job = null;
         });
@@ -136,7 +133,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         }
         _log.Info(null, "experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
             order.ResumeFrom is { } from ? $"from checkpoint {from.Path} (epoch {from.EpochsDone})" : "from scratch");
-        _job = new TrainingJob(order, Self, _replay, _data, _options, _device, _node);
+        _job = new TrainingJob(order, Self, _replay, _data, _options, _device, _node, _log);
         _jobTask = _job.Start();
     }
 

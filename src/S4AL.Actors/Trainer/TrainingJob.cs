@@ -31,12 +31,14 @@ sealed class TrainingJob
     readonly TrainerOptions _options;
     readonly Device _device;
     readonly string _node;
+    readonly ActorLogger _log;
     readonly ManualResetEventSlim _running = new(true);
     readonly CancellationTokenSource _cancel = new();
 
-    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, ExperimentDataCache data, TrainerOptions options, Device device, string node)
+    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, ExperimentDataCache data, TrainerOptions options, Device device, string node, ActorLogger log)
     {
         _node = node;
+        _log = log;
         _order = order;
         _trainer = trainer;
         _replay = replay;
@@ -60,7 +62,11 @@ sealed class TrainingJob
 
     public Task Start() => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    void Run()
+    // The "train cycle" span ends before the outcome leaves: once the coordinator has the report, it may end the cycle's trace.
+    void Run() => _trainer.Tell(Train());
+
+    /// <summary>Trains the cycle; returns what the trainer actor is told at the end (Finished, Cancelled or Failed), logged here while the span is current.</summary>
+    object Train()
     {
         // A child of the coordinator's "training" span (its traceparent came with the order); current on this
         // dedicated thread, so the epoch and checkpoint spans and the engine's log lines belong to it.
@@ -117,17 +123,20 @@ sealed class TrainingJob
             }
             span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
-            _trainer.Tell(new Finished(model, evaluation));
+            _log.Info(span, "experiment {0} cycle {1}: trained; model {2}", Experiment, Cycle, model.Path);
+            return new Finished(model, evaluation);
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
             span.Event("cancelled");
-            _trainer.Tell(new Cancelled());
+            _log.Info(span, "experiment {0} cycle {1}: training cancelled", Experiment, Cycle);
+            return new Cancelled();
         }
         catch (Exception e)
         {
             span.Fail(e);
-            _trainer.Tell(new Failed(e));
+            _log.Error(span, e, "experiment {0} cycle {1}: training failed", Experiment, Cycle);
+            return new Failed(e);
         }
     }
 
