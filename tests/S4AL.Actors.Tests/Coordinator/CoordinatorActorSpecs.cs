@@ -42,7 +42,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         Watch(_coordinator);
         Sys.Stop(_coordinator);
-        ExpectTerminated(_coordinator);
+        ExpectTerminated(_coordinator, Wait);
         _coordinator = StartCoordinator();
         RegisterTrainer();
     }
@@ -274,7 +274,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var replacement = CreateTestProbe();
         Watch(_trainer.Ref);
         Sys.Stop(_trainer.Ref);
-        ExpectTerminated(_trainer.Ref);
+        ExpectTerminated(_trainer.Ref, Wait);
         replacement.Send(_coordinator, new RegisterTrainer("node-c", "cpu"));
         var order = replacement.FishForMessage<TrainCycle>(_ => true, Wait);
         Assert.Equal((0, 2), (order.Cycle, order.Attempt));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using S4AL.Actors.Scorer;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Tests.Support;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
@@ -17,10 +18,19 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
 {
     static readonly TimeSpan Long = TimeSpan.FromMinutes(2);
 
-    /// <summary>A trained (one step) cycle-0 checkpoint of the spec experiment.</summary>
-    static (CheckpointRef Model, ExperimentData Data, LabeledRegionSet Labeled) TrainedModel(string dir)
+    SingleThread? _singleThread;
+
+    protected override void Dispose(bool disposing)
     {
-        set_num_threads(1);
+        // After the actor system: nothing of the spec runs libtorch any more.
+        base.Dispose(disposing);
+        if (disposing) _singleThread?.Dispose();
+    }
+
+    /// <summary>A trained (one step) cycle-0 checkpoint of the spec experiment.</summary>
+    (CheckpointRef Model, ExperimentData Data, LabeledRegionSet Labeled) TrainedModel(string dir)
+    {
+        _singleThread ??= new SingleThread();
         var definition = ActorSpecConfig.Definition(epochs: 1, iterations: 1);
         var data = new ExperimentDataCache().Get(definition.ToJson(), "spec");
         var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithFullyLabeled([0, 5, 9]).WithRegions([new RegionRef(1, 3), new RegionRef(2, 0)]);
@@ -33,6 +43,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
     [Fact]
     public void Returns_the_shards_best_regions_exactly_as_the_engine_scores_them()
     {
+        using var spans = new RecordedSpans();
         var dir = ActorSpecConfig.TempDir("scorer");
         var (model, data, labeled) = TrainedModel(dir);
         int[] images = [1, 2, 3];
@@ -40,6 +51,8 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), data.Definition.ToJson(), 0, 4, images, [new RegionKey(1, 3), new RegionKey(2, 0)], model, null));
         var result = ExpectMsg<ReportShardScored>(Long);
         Assert.Equal(4, result.Shard);
+        // The shard's span has ended when its result arrives: the coordinator may end the cycle's trace once it has every shard.
+        Assert.Single(spans.Snapshot(), s => s.DisplayName == "score shard" && RecordedSpans.Tag(s, S4alTelemetry.Tags.Shard) == "4");
 
         using var network = CycleTrainingRun.LoadNetwork(model.Path, model.Sha256, data.Settings, data.Pool.NumClasses, data.Settings.Scorer, CPU);
         var expected = new RegionScorer(network, data.Settings.ScoringSettings(), CPU)

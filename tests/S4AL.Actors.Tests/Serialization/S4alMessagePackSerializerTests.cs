@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using S4AL.Actors.Serialization;
+using S4AL.Actors.Tests.Support;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 
@@ -11,7 +12,8 @@ public class S4alMessagePackSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     // The same HOCON the node adds (WithS4alSerialization); serialize-messages makes every Tell go through the wire format, as in the actor specs.
     internal static readonly Config Config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
-        .WithFallback(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on"));
+        .WithFallback(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on"))
+        .WithFallback(ActorSpecConfig.Timeouts);
 
     public S4alMessagePackSerializerTests() : base(Config) { }
 
@@ -55,7 +57,7 @@ public class S4alMessagePackSerializerTests : Akka.TestKit.Xunit2.TestKit
         foreach (var sample in MessageSamples.ByType.Values)
         {
             TestActor.Tell(sample);
-            var received = ExpectMsg<object>(TimeSpan.FromSeconds(3), $"{sample.GetType().Name} (serialize-messages = on drops a message it cannot serialize)");
+            var received = ExpectMsg<object>(TimeSpan.FromSeconds(30), $"{sample.GetType().Name} (serialize-messages = on drops a message it cannot serialize)");
             // A copy, not the same instance: the message went through the serializer.
             Assert.NotSame(sample, received);
             Structural.AssertEqual(sample, received, sample.GetType().Name);

@@ -9,10 +9,24 @@ using S4AL.Learning.Networks;
 
 namespace S4AL.Actors.Tests.Support;
 
-/// <summary>What every actor spec runs with: the S4AL serializer, every message serialized (as between nodes), a cluster provider and the in-memory journal.</summary>
+/// <summary>What every actor spec runs with: the S4AL serializer, every message serialized (as between nodes), a cluster provider, the in-memory journal and the TestKit's waits.</summary>
 public static class ActorSpecConfig
 {
+    /// <summary>
+    /// The TestKit's waits, for every spec's actor system. The defaults (3 s for ExpectMsg, 5 s
+    /// to start) fail on a loaded machine although nothing is wrong; an expectation that holds
+    /// returns as soon as it does, so only a real failure waits the full 30 s. A negative check
+    /// (ExpectNoMsg) cannot fail falsely by being short, so its default stays small.
+    /// </summary>
+    public static readonly Config Timeouts = ConfigurationFactory.ParseString("""
+        akka.test.single-expect-default = 30s
+        akka.test.default-timeout = 30s
+        akka.test.startup-timeout = 60s
+        akka.test.expect-no-message-default = 3s
+        """);
+
     public static readonly Config Config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
+        .WithFallback(Timeouts)
         .WithFallback(ConfigurationFactory.ParseString("""
             akka.actor.serialize-messages = on
             akka.actor.provider = cluster
