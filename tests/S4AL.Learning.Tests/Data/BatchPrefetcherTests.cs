@@ -9,6 +9,17 @@ public class BatchPrefetcherTests
     static SegmentationBatch Tiny(int id) =>
         new(zeros(1, 3, 2, 2), zeros(1, 2, 2, dtype: ScalarType.Int64), ones(1, 2, 2, dtype: ScalarType.Bool), [id]);
 
+    /// <summary>Polls until the producer got there; the bound only ends a test that would wait forever.</summary>
+    static void Await(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within 60 s: {what}");
+            Thread.Sleep(10);
+        }
+    }
+
     [Fact]
     public void Batches_arrive_in_production_order()
     {
@@ -39,9 +50,10 @@ public class BatchPrefetcherTests
         int produced = 0;
         using var prefetcher = new BatchPrefetcher(_ => Tiny(Interlocked.Increment(ref produced)), capacity: 3);
         prefetcher.Next().Dispose();
-        Thread.Sleep(300);
-        // capacity queued + one held by the producer while it waits + the one consumed.
-        Assert.InRange(Volatile.Read(ref produced), 1, 3 + 1 + 1);
+        // capacity queued + one held by the producer while it waits + the one consumed; and no more.
+        Await(() => Volatile.Read(ref produced) >= 3 + 1 + 1, "the producer fills the queue");
+        Thread.Sleep(100);
+        Assert.Equal(3 + 1 + 1, Volatile.Read(ref produced));
     }
 
     [Fact]
@@ -55,7 +67,7 @@ public class BatchPrefetcherTests
             return b;
         }, capacity: 3);
         var taken = prefetcher.Next();
-        SpinWait.SpinUntil(() => { lock (made) return made.Count >= 4; }, TimeSpan.FromSeconds(5));
+        Await(() => { lock (made) return made.Count >= 4; }, "the producer queues batches");
         prefetcher.Dispose();
         int count;
         lock (made) count = made.Count;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using S4AL.Learning.Data;
 
 namespace S4AL.Learning.Tests.Data;
@@ -85,16 +84,5 @@ public class SyntheticSceneDatasetTests
         }
         double accuracy = right / (double)all;
         Assert.InRange(accuracy, 0.3, 0.85);
-    }
-
-    [Fact]
-    public void Generates_two_hundred_images_quickly()
-    {
-        var ds = new SyntheticSceneDataset(200, seed: 11);
-        ds.Get(0); // JIT
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < ds.Count; i++) ds.Get(i);
-        // Typically ~0.2 s; the bound is generous because the test machine is shared.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 }
