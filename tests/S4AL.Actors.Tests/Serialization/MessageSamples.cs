@@ -25,14 +25,14 @@ static class MessageSamples
 
     static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)]);
 
-    static readonly CycleRecord Record = new(1, Evaluation, Checkpoint(900), [new(2, 3), new(6, 1)], 7.25);
+    static readonly CycleRecord Record = new(1, Evaluation, Checkpoint(900), [new(2, 3), new(6, 1)], 7.25, 3, [new(1, "trainer node-b left the cluster"), new(2, "Unknown scalar type")]);
 
     static readonly ShardScored Shard = new(Id, 2, 1, [new(5, 6, 0.75), new(8, 1, -1.5)], 3.5);
 
     static readonly ExperimentSnapshot Snapshot = new(
-        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", [new(1, "interrupted")]);
 
-    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736");
+    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736", [new(1, "interrupted"), new(2, "CUDA out of memory")]);
 
     public static readonly IReadOnlyDictionary<Type, IS4alMessage> ByType = new IS4alMessage[]
     {
@@ -40,6 +40,7 @@ static class MessageSamples
         new Submitted(Plan),
         new CycleStarted(Id, 2, 3),
         new CycleTraced(Id, 2, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        new TrainingAttemptFailed(Id, 2, 3, "ExternalException: Unknown scalar type"),
         new CheckpointSaved(Id, Checkpoint(1200)),
         new CycleTrained(Id, 2, Checkpoint(1500), Evaluation),
         Shard,
@@ -66,7 +67,7 @@ static class MessageSamples
         new CheckpointAccepted(Id, 2, 1200),
         new ReportTrained(Id, 2, Checkpoint(1500), Evaluation),
         new TrainedAccepted(Id, 2),
-        new ReportTrainingFailed(Id, 2, "CUDA out of memory"),
+        new ReportTrainingFailed(Id, 2, "CUDA out of memory", 3),
         new ReportShardScored(Id, 2, 1, [new(5, 6, 0.75)], 3.5, "node-b"),
         new ReportShardFailed(Id, 2, 1, "checkpoint hash mismatch"),
         new ExperimentFailed(Id, 2, "training failed: CUDA out of memory"),
