@@ -68,6 +68,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             var replyTo = Sender;
             var self = Self;
             Become(Busy);
+            _log.Info(null, "scoring shard {0} of experiment {1} cycle {2}: {3} images", order.Shard, order.Experiment, order.Cycle, order.Images.Length);
             Task.Factory.StartNew(() =>
             {
                 object outcome;
