@@ -6,7 +6,14 @@
 # glibc's defaults (S4AL_NATIVE_HEAP=system), the authors' with the same settings as ours
 # (MALLOC_* variables; see src/S4AL.Learning/NativeHeap.cs). SKIP_HEAP_VARIANTS=1 skips them.
 #
+# What each timed loop includes: the authors' loop runs from zero_grad to the EMA update on random
+# tensors made before the clock starts, so it excludes data loading and the labeled images'
+# augmentation (their DataLoader workers do those). Ours times the whole iteration as `s4al run`
+# does it: batches from the prefetching data path and the labeled augmentation on the device included.
+# The floor times only the network passes, SGD step and EMA update.
+#
 # usage: scripts/bench-speed.sh [H W [iters]]        (default 96 128 12)
+# writes: docs/results/speed-HxW-<date>.json
 # needs: S4AL_REF=<folder with the authors' code> (github aneesh3108/S4AL, unpacked), and
 #        Debian's python3-torch python3-torchvision (installed here if missing).
 set -euo pipefail
@@ -36,11 +43,24 @@ if [ -z "${SKIP_HEAP_VARIANTS:-}" ]; then
   ref_heap=$(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456 authors)
   ours_system=$(S4AL_NATIVE_HEAP=system step)
 fi
-python3 - "$ref" "$ours" "$floor" "$ref_heap" "$ours_system" <<'PY'
-import sys
-ref, ours, floor, ref_heap, ours_system = map(float, sys.argv[1:])
+mkdir -p docs/results
+python3 - "$ref" "$ours" "$floor" "$ref_heap" "$ours_system" "$H" "$W" "$ITERS" "$THREADS" "$(git rev-parse --short HEAD)" <<'PY'
+import sys, json, datetime
+ref, ours, floor, ref_heap, ours_system = map(float, sys.argv[1:6])
+h, w, iters, threads, commit = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9]), sys.argv[10]
+now = datetime.datetime.now(datetime.timezone.utc)
+result = {"date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit, "height": h, "width": w, "batch": 4, "threads": threads, "iterations": iters,
+          "authors_seconds_per_iter": ref, "ours_seconds_per_iter": ours, "ours_floor_seconds_per_iter": floor,
+          "speedup": ref / ours, "overhead_over_floor": ours / floor - 1,
+          "authors_timed_loop": "zero_grad to EMA update on random tensors made beforehand: no data loading, no labeled augmentation",
+          "ours_timed_loop": "the whole iteration: prefetched batches from the data path, labeled augmentation on the device, SGD, EMA"}
+if ref_heap and ours_system:
+    result.update({"authors_with_our_heap_seconds_per_iter": ref_heap, "ours_with_glibc_heap_seconds_per_iter": ours_system})
+path = f"docs/results/speed-{h}x{w}-{now:%Y-%m-%d}.json"
+json.dump(result, open(path, "w"), indent=1)
+print(f"written: {path}")
 print(f"authors (PyTorch)  {ref:.4f} s/iter")
-print(f"S4AL.NET           {ours:.4f} s/iter   speed-up vs authors: {ref/ours:.2f}x")
+print(f"S4AL.NET           {ours:.4f} s/iter   speed-up vs authors: {ref/ours:.2f}x (ours includes the data path and labeled augmentation, theirs does not)")
 print(f"S4AL.NET floor     {floor:.4f} s/iter   overhead over floor: {100*(ours/floor-1):.1f}%")
 if ref_heap and ours_system:
     print(f"authors, heap settings of S4AL.NET   {ref_heap:.4f} s/iter   S4AL.NET vs it: {ref_heap/ours:.2f}x")

@@ -4,7 +4,8 @@
 # odd rounds off first, even rounds on first) so that drift of the machine hits both alike. Prints
 # each run's wall time and cycle time (train + score seconds from cycles.csv), the medians and
 # their ratios (target < 1.02), and what the collector received.
-# Usage: scripts/bench-telemetry.sh [extra s4al run options...]   (default: a 2-cycle run of the default network)
+# Usage: scripts/bench-telemetry.sh [extra s4al run options...]   (default: one cycle of the default network)
+# Writes docs/results/telemetry-<date>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/S4AL.Node -c Release --nologo -v q >/dev/null
@@ -35,3 +36,8 @@ echo "tracing_on_cycle_seconds=$c_on"
 echo "tracing_overhead_cycle_ratio=$(echo "scale=4; $c_on / $c_off" | bc)"
 echo "tracing_overhead_ratio=$(echo "scale=4; $m_on / $m_off" | bc)"
 sed 's/^/collector: /' "$out/collector.txt"
+mkdir -p docs/results
+join() { local IFS=,; printf '%.2f\n' "$@" | paste -sd, -; }
+printf '{"date":"%s","commit":"%s","options":"%s","rounds":%d,"off_seconds":[%s],"on_seconds":[%s],"off_cycle_seconds":[%s],"on_cycle_seconds":[%s],"overhead_ratio":%s,"overhead_cycle_ratio":%s}\n' \
+  "$(date -u +%FT%TZ)" "$(git rev-parse --short HEAD)" "${options[*]}" "$rounds" "$(join "${off[@]}")" "$(join "${on[@]}")" "$(join "${off_c[@]}")" "$(join "${on_c[@]}")" \
+  "$(printf %.4f "$(echo "scale=6; $m_on / $m_off" | bc)")" "$(printf %.4f "$(echo "scale=6; $c_on / $c_off" | bc)")" > "docs/results/telemetry-$(date -u +%F).json"
