@@ -17,19 +17,22 @@ public readonly record struct ExperimentId([property: Key(0)] string Value)
     public override string ToString() => Value;
 }
 
-/// <summary>A region of the pool: image index and region index on the experiment's grid.</summary>
+/// <summary>
+/// A region of the pool, the unit of annotation: the image's index in the pool and the region's
+/// index on the experiment's grid (row-major). The one region type of every project.
+/// </summary>
 [MessagePackObject]
-public readonly record struct RegionKey([property: Key(0)] int Image, [property: Key(1)] int Region) : IComparable<RegionKey>
+public readonly record struct RegionId([property: Key(0)] int Image, [property: Key(1)] int Region) : IComparable<RegionId>
 {
-    public int CompareTo(RegionKey other) => Image != other.Image ? Image.CompareTo(other.Image) : Region.CompareTo(other.Region);
+    public int CompareTo(RegionId other) => Image != other.Image ? Image.CompareTo(other.Image) : Region.CompareTo(other.Region);
     public override string ToString() => $"{Image}:{Region}";
 }
 
-/// <summary>A region with its acquisition score, as a scorer returns it.</summary>
+/// <summary>A region with its acquisition score (higher = more informative), as a scorer returns it.</summary>
 [MessagePackObject]
 public readonly record struct RegionCandidate([property: Key(0)] int Image, [property: Key(1)] int Region, [property: Key(2)] double Score)
 {
-    [IgnoreMember] public RegionKey Key => new(Image, Region);
+    [IgnoreMember] public RegionId Id => new(Image, Region);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using System.Globalization;
 using S4AL.Learning.Data;
 using SkiaSharp;
@@ -20,7 +21,7 @@ public static class AcquisitionImage
     /// is the set the cycle trained on; <paramref name="acquired"/> are the regions it picked, none
     /// of them labeled before.
     /// </summary>
-    public static void Write(string pngPath, ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionRef> acquired, int maxImages = 4)
+    public static void Write(string pngPath, ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionId> acquired, int maxImages = 4)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pngPath);
         ArgumentNullException.ThrowIfNull(pool);
@@ -33,14 +34,14 @@ public static class AcquisitionImage
     }
 
     /// <summary>The images shown: most acquired regions first, ties to the lowest index.</summary>
-    internal static IReadOnlyList<(int Image, IReadOnlyList<int> Regions)> Selection(IReadOnlyList<RegionRef> acquired, int maxImages) =>
+    internal static IReadOnlyList<(int Image, IReadOnlyList<int> Regions)> Selection(IReadOnlyList<RegionId> acquired, int maxImages) =>
         acquired.GroupBy(r => r.Image)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
             .Take(maxImages)
             .Select(g => (g.Key, (IReadOnlyList<int>)g.Select(r => r.Region).Order().ToList()))
             .ToList();
 
-    internal static byte[] Render(ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionRef> acquired, int maxImages)
+    internal static byte[] Render(ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionId> acquired, int maxImages)
     {
         var selection = Selection(acquired, maxImages);
         var grid = labeledBefore.Grid;
@@ -156,7 +157,7 @@ public static class AcquisitionImage
         }
     }
 
-    static void Validate(ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionRef> acquired)
+    static void Validate(ISegmentationDataset pool, LabeledRegionSet labeledBefore, IReadOnlyList<RegionId> acquired)
     {
         if (labeledBefore.ImageCount != pool.Count)
             throw new ArgumentException($"the labeled set covers {labeledBefore.ImageCount} images but the pool {pool.Name} has {pool.Count}", nameof(labeledBefore));
@@ -164,7 +165,7 @@ public static class AcquisitionImage
         if (grid.Height != pool.Height || grid.Width != pool.Width)
             throw new ArgumentException($"the labeled set's region grid is for {grid.Height}x{grid.Width} images but the pool's images are {pool.Height}x{pool.Width}", nameof(labeledBefore));
         if (acquired.Count == 0) throw new ArgumentException("no regions were acquired, so there is nothing to show", nameof(acquired));
-        var seen = new HashSet<RegionRef>();
+        var seen = new HashSet<RegionId>();
         for (int i = 0; i < acquired.Count; i++)
         {
             var r = acquired[i];

@@ -1,3 +1,4 @@
+using S4AL.Domain.Acquisition;
 using System.CommandLine;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.ActiveLearning;

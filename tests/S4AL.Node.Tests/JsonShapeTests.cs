@@ -1,3 +1,4 @@
+using S4AL.Domain.Metrics;
 using System.Text.Json;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
@@ -50,7 +51,7 @@ public class JsonShapeTests
         var evaluation = new CycleEvaluation(2, [5, 1, 2, 7], 0.1, 3.5);
         var checkpoint = new CheckpointRef("/runs/a/checkpoints/cycle-1-epoch-2.s4ckpt", new string('a', 64), 1, 2, 40);
         var status = new ExperimentStatus(ExperimentId.Parse("a"), true, CyclePhase.Training, 1, 2, 3, 0, 0, checkpoint,
-            [new CycleRecord(0, evaluation, checkpoint with { Cycle = 0 }, [new RegionKey(1, 2)], 4.5, 2, [new FailedAttempt(1, "interrupted")])],
+            [new CycleRecord(0, evaluation, checkpoint with { Cycle = 0 }, [new RegionId(1, 2)], 4.5, 2, [new FailedAttempt(1, "interrupted")])],
             "/runs/a", null, new string('b', 32), [new FailedAttempt(1, "trainer lost"), new FailedAttempt(2, "error")]);
         var json = StatusCommand.ToJson([status], running: false);
         var keys = Keys(json);
@@ -75,7 +76,7 @@ public class JsonShapeTests
         var metrics = ConfusionMatrix.FromCounts(new long[,] { { 5, 1 }, { 2, 7 } }).ToMetrics(["road", "car"]);
         var cycles = new[]
         {
-            new CycleResult(0, 0.1, 10, metrics, [new RegionRef(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")]),
+            new CycleResult(0, 0.1, 10, metrics, [new RegionId(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")]),
             new CycleResult(1, 0.2, 11, metrics, [], 10, 0),
         };
         var json = ExperimentReport.ToJson(cycles);

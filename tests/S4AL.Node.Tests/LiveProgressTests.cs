@@ -1,3 +1,5 @@
+using S4AL.Domain.Metrics;
+using S4AL.Domain;
 using System.Collections.Immutable;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
@@ -29,7 +31,7 @@ public class LiveProgressTests
     };
 
     static P.CycleCompleted Completed(int cycle, double share, double miou, int acquired) =>
-        new(new CycleResult(cycle, share, 0, Metrics(miou), Enumerable.Range(0, acquired).Select(i => new RegionRef(1, i)).ToList(), 12.5, 3.25));
+        new(new CycleResult(cycle, share, 0, Metrics(miou), Enumerable.Range(0, acquired).Select(i => new RegionId(1, i)).ToList(), 12.5, 3.25));
 
     static readonly LossSummary Losses = new(0.5, 0.3, 0.15, 0.05);
 

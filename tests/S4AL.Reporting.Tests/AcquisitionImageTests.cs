@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using S4AL.Learning.Data;
 using SkiaSharp;
 
@@ -15,7 +16,7 @@ public class AcquisitionImageTests
         .WithRegions([new(2, 0), new(2, 1)]);
 
     // Image 5 gets three regions, images 2 and 3 two each, 6 one: with two images shown, 5 and then 2 (tie with 3, lower index).
-    static readonly RegionRef[] Acquired =
+    static readonly RegionId[] Acquired =
         [new(3, 7), new(5, 3), new(2, 9), new(6, 1), new(5, 4), new(2, 23), new(3, 8), new(5, 20)];
 
     [Fact]

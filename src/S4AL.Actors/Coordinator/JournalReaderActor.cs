@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Persistence;
 using S4AL.Domain.Experiments;
 
 namespace S4AL.Actors.Coordinator;
@@ -9,37 +8,32 @@ namespace S4AL.Actors.Coordinator;
 /// to it, for `s4al status` (which may run while the experiment does). It sends the state (or
 /// the recovery error) to <c>replyTo</c> and stops.
 /// </summary>
-public sealed class JournalReaderActor : ReceivePersistentActor
+public sealed class JournalReaderActor : CoordinatorJournal
 {
     public sealed record Result(CoordinatorState? State, string? Error) : INoSerializationVerificationNeeded;
 
     readonly string _persistenceId;
     readonly IActorRef _replyTo;
-    CoordinatorState _state = CoordinatorState.Empty;
 
     public JournalReaderActor(string persistenceId, IActorRef replyTo)
     {
         _persistenceId = persistenceId;
         _replyTo = replyTo;
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is CoordinatorSnapshot snapshot) _state = CoordinatorState.FromSnapshot(snapshot);
-        });
-        Recover<IExperimentEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ =>
-        {
-            _replyTo.Tell(new Result(_state, null));
-            Context.Stop(Self);
-        });
     }
 
     public override string PersistenceId => _persistenceId;
 
+    protected override void OnRecovered()
+    {
+        _replyTo.Tell(new Result(State, null));
+        Context.Stop(Self);
+    }
+
+    // The reader's caller reports the failure itself; nothing is published.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        var detail = reason is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : reason;
-        _replyTo.Tell(new Result(null, $"{detail.GetType().Name}: {detail.Message}"));
-        base.OnRecoveryFailure(reason, message);
+        _replyTo.Tell(new Result(null, Describe(reason)));
+        Context.Stop(Self);
     }
 
     public static Props Props(string persistenceId, IActorRef replyTo) =>

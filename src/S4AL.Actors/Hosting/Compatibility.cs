@@ -16,6 +16,14 @@ public sealed record Compatibility(int ProtocolVersion, int SerializerId)
         system.Settings.Config.GetInt(ProtocolVersionPath, CurrentProtocolVersion),
         system.Serialization.FindSerializerForType(typeof(IS4alMessage)).Identifier);
 
+    /// <summary>The coordinator's answer to a node's handshake: accepted, or refused with the reason (also given to <paramref name="refused"/>).</summary>
+    public IS4alMessage Answer(Handshake other, Action<string, string> refused)
+    {
+        if (Refusal(other) is not { } refusal) return new HandshakeAccepted();
+        refused(other.Node, refusal);
+        return new HandshakeRefused(refusal);
+    }
+
     /// <summary>Why a node with <paramref name="other"/>'s settings cannot join, or null.</summary>
     public string? Refusal(Handshake other)
     {

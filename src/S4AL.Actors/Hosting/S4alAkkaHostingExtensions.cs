@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using S4AL.Actors.Coordinator;
 using S4AL.Actors.Replay;
+using S4AL.Actors.Reports;
 using S4AL.Actors.Scorer;
 using S4AL.Actors.Serialization;
 using S4AL.Actors.Trainer;
@@ -15,6 +16,7 @@ namespace S4AL.Actors.Hosting;
 public sealed class CoordinatorKey;
 public sealed class ScorerRegionKey;
 public sealed class ReplayRegionKey;
+public sealed class ReporterRegionKey;
 public sealed class TrainerKey;
 
 /// <summary>
@@ -44,13 +46,23 @@ public static class S4alAkkaHostingExtensions
                 new ShardOptions { Role = NodeRoles.Replay, RememberEntities = false, PassivateIdleEntityAfter = TimeSpan.Zero, ShouldPassivateIdleEntities = false })
             : builder.WithShardRegionProxy<ReplayRegionKey>("replay", NodeRoles.Replay, new ReplayMessageExtractor());
 
+    /// <summary>
+    /// The reporters (one sharded entity per experiment) on scorer nodes, which read the data the
+    /// results show; call after the coordinator registration, whose proxy they subscribe through.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data) =>
+        host
+            ? builder.WithShardRegion<ReporterRegionKey>("reporter", (_, registry, _) => _ => ReporterActor.Props(registry.Get<CoordinatorKey>(), new RunFolderWriter(data)),
+                new ReporterMessageExtractor(), new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
+            : builder.WithShardRegionProxy<ReporterRegionKey>("reporter", NodeRoles.Scorer, new ReporterMessageExtractor());
+
     /// <summary>The coordinator singleton (or only its proxy); call after <see cref="WithS4alScorers"/>, whose region it uses.</summary>
-    public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data, CoordinatorOptions options)
+    public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host, CoordinatorOptions options)
     {
         var singleton = new ClusterSingletonOptions { Role = NodeRoles.Coordinator };
         return host
             ? builder.WithSingleton<CoordinatorKey>("coordinator",
-                (_, registry, _) => CoordinatorActor.Props(options, registry.Get<ScorerRegionKey>(), data), singleton, createProxyToo: true)
+                (_, registry, _) => CoordinatorActor.Props(options, registry.Get<ScorerRegionKey>(), registry.Get<ReporterRegionKey>()), singleton, createProxyToo: true)
             : builder.WithSingletonProxy<CoordinatorKey>("coordinator", singleton);
     }
 

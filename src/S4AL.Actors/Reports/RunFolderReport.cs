@@ -1,5 +1,7 @@
 using S4AL.Actors.Workspace;
+using S4AL.Domain.Metrics;
 using S4AL.Domain.Experiments;
+using S4AL.Domain;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
 using S4AL.Learning.Evaluation;
@@ -24,22 +26,15 @@ public static class RunFolderReport
         {
             var metrics = Metrics(record.Evaluation, data.Pool.ClassNames);
             results.Add(new CycleResult(record.Cycle, record.Evaluation.LabeledPixelShare, labeledRegions, metrics,
-                record.Acquired.Select(r => new RegionRef(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds,
+                record.Acquired.Select(r => new RegionId(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds,
                 record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList()));
             labeledRegions += record.Acquired.Length;
         }
         return results;
     }
 
-    public static SegmentationMetrics Metrics(CycleEvaluation evaluation, IReadOnlyList<string> classNames)
-    {
-        int n = evaluation.NumClasses;
-        if (evaluation.Confusion.Length != n * n)
-            throw new InvalidDataException($"a cycle evaluation holds {evaluation.Confusion.Length} confusion counts, not {n}x{n}");
-        var counts = new long[n, n];
-        for (int i = 0; i < n * n; i++) counts[i / n, i % n] = evaluation.Confusion[i];
-        return ConfusionMatrix.FromCounts(counts).ToMetrics(classNames.Count == n ? classNames : null);
-    }
+    public static SegmentationMetrics Metrics(CycleEvaluation evaluation, IReadOnlyList<string> classNames) =>
+        evaluation.Matrix().ToMetrics(classNames.Count == evaluation.NumClasses ? classNames : null);
 
     /// <summary>Writes every result file of the run folder (atomically, file by file).</summary>
     public static IReadOnlyList<CycleResult> Write(ExperimentState state, ExperimentData data)
@@ -51,8 +46,14 @@ public static class RunFolderReport
         LabeledSetFile.Write(Path.Combine(folder, LabeledSetFileName), data.LabeledSet(state));
         var initial = LabeledRegionSet.Empty(data.Pool.Count, data.Grid)
             .WithFullyLabeled(state.Plan.InitialFullyLabeled)
-            .WithRegions(state.Plan.InitialRegions.Select(r => new RegionRef(r.Image, r.Region)));
+            .WithRegions(state.Plan.InitialRegions.Select(r => new RegionId(r.Image, r.Region)));
         RunPlots.Write(folder, results, data.Pool, initial, $"{state.Id}: mIoU against labeled pixels");
         return results;
     }
+}
+
+/// <summary>Writes the run folder's results with the experiment's datasets, opened once per node.</summary>
+public sealed class RunFolderWriter(ExperimentDataCache data) : IRunFolderWriter
+{
+    public void Write(ExperimentState state) => RunFolderReport.Write(state, data.Get(state.Plan.Definition, $"experiment {state.Id}"));
 }

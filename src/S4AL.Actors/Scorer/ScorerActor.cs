@@ -122,7 +122,7 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
         var model = Model(order, data, out bool loaded);
         span?.SetTag(S4alTelemetry.Tags.ModelLoaded, loaded);
         span?.SetTag(S4alTelemetry.Tags.Checkpoint, order.Model.Sha256);
-        var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithRegions(order.Labeled.Select(r => new RegionRef(r.Image, r.Region)));
+        var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithRegions(order.Labeled.Select(r => new RegionId(r.Image, r.Region)));
         var scorer = new RegionScorer(model, data.Settings.ScoringSettings(), _device);
         var best = scorer.ScoreShard(order.Cycle, order.Images, labeled, indices => BatchBuilder.Build(data.Pool, indices, null, _device));
         var candidates = best.Select(r => new RegionCandidate(r.Image, r.Region, r.Score)).ToArray();

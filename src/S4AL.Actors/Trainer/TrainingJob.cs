@@ -117,7 +117,7 @@ sealed class TrainingJob
             using (var evaluate = S4alTelemetry.Source.StartActivity("evaluate"))
             {
                 var confusion = run.EvaluateStudent(data.Validation, cancel);
-                evaluation = new CycleEvaluation(confusion.NumClasses, Flatten(confusion.ToArray()), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
+                evaluation = new CycleEvaluation(confusion.NumClasses, confusion.Counts.ToArray(), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
                 evaluate?.SetTag(S4alTelemetry.Tags.Images, data.Validation.Count);
                 evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             }
@@ -154,15 +154,6 @@ sealed class TrainingJob
 
     public static string CheckpointPath(string runDirectory, string name) =>
         Path.Combine(runDirectory, "checkpoints", name + Learning.Checkpoints.CheckpointFile.Extension);
-
-    static long[] Flatten(long[,] counts)
-    {
-        var flat = new long[counts.Length];
-        int n = counts.GetLength(1), i = 0;
-        for (int r = 0; r < counts.GetLength(0); r++)
-            for (int c = 0; c < n; c++) flat[i++] = counts[r, c];
-        return flat;
-    }
 
     /// <summary>Turns the engine's progress into protocol messages; steps are throttled to a few per second.</summary>
     sealed class Progress(TrainingJob job) : IProgress<ActiveLearningProgress>

@@ -30,14 +30,14 @@ public sealed class ExperimentData
             throw new InvalidDataException($"the labeled set covers {bits.Images} images x {bits.RegionsPerImage} regions, the pool '{Pool.Name}' has {Pool.Count} images x {Grid.RegionCount} regions");
         return LabeledRegionSet.Empty(Pool.Count, Grid)
             .WithFullyLabeled(bits.FullyLabeled)
-            .WithRegions(bits.Acquired().Select(r => new RegionRef(r.Image, r.Region)));
+            .WithRegions(bits.Acquired().Select(r => new RegionId(r.Image, r.Region)));
     }
 
     /// <summary>The engine's labeled set of an experiment state (the coordinator's view).</summary>
     public LabeledRegionSet LabeledSet(ExperimentState state) =>
         LabeledRegionSet.Empty(Pool.Count, Grid)
             .WithFullyLabeled(state.Plan.InitialFullyLabeled)
-            .WithRegions(state.Acquired.Select(r => new RegionRef(r.Image, r.Region)));
+            .WithRegions(state.Acquired.Select(r => new RegionId(r.Image, r.Region)));
 }
 
 /// <summary>

@@ -42,12 +42,12 @@ public sealed record ExperimentSnapshot(
     [property: Key(1)] int Cycle,
     [property: Key(2)] int Attempt,
     [property: Key(3)] CyclePhase Phase,
-    [property: Key(4)] RegionKey[] Acquired,
+    [property: Key(4)] RegionId[] Acquired,
     [property: Key(5)] CheckpointRef? LastCheckpoint,
     [property: Key(6)] CheckpointRef? Model,
     [property: Key(7)] CycleEvaluation? Evaluation,
     [property: Key(8)] ShardScored[] ScoredShards,
-    [property: Key(9)] RegionKey[] CycleAcquisition,
+    [property: Key(9)] RegionId[] CycleAcquisition,
     [property: Key(10)] CycleRecord[] History,
     [property: Key(11)] string? CycleTraceParent,
     [property: Key(12)] FailedAttempt[]? FailedAttempts = null)
@@ -58,7 +58,7 @@ public sealed record ExperimentSnapshot(
 
     public ExperimentState ToState() => new()
     {
-        Plan = Plan,
+        Plan = Plan.Upgraded(),
         Cycle = Cycle,
         Attempt = Attempt,
         Phase = Phase,

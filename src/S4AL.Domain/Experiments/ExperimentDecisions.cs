@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using S4AL.Domain.Acquisition;
 using static S4AL.Domain.Experiments.ExperimentEvents;
 
 namespace S4AL.Domain.Experiments;
@@ -107,24 +108,37 @@ public static class ExperimentDecisions
         var plan = s.Shards().FirstOrDefault(x => x.Index == shard);
         if (plan is null) return Decision.Refuse($"cycle {cycle} has no shard {shard}");
         var images = plan.Images.ToHashSet();
-        var seen = new HashSet<RegionKey>();
+        var seen = new HashSet<RegionId>();
         foreach (var c in candidates)
         {
             if (!images.Contains(c.Image)) return Decision.Refuse($"shard {shard} of cycle {cycle} returned image {c.Image}, which is not in the shard");
             if (c.Region < 0 || c.Region >= s.Plan.RegionsPerImage) return Decision.Refuse($"shard {shard} returned region {c.Region}, outside the grid of {s.Plan.RegionsPerImage}");
-            if (s.Acquired.Contains(c.Key)) return Decision.Refuse($"shard {shard} returned region {c.Key}, which is already labeled");
+            if (s.Acquired.Contains(c.Id)) return Decision.Refuse($"shard {shard} returned region {c.Id}, which is already labeled");
             // A persisted result the merge rejects (duplicate or NaN) would stop the experiment again after every restart.
-            if (!seen.Add(c.Key)) return Decision.Refuse($"shard {shard} returned region {c.Key} twice");
-            if (double.IsNaN(c.Score)) return Decision.Refuse($"shard {shard} returned region {c.Key} with a NaN score");
+            if (!seen.Add(c.Id)) return Decision.Refuse($"shard {shard} returned region {c.Id} twice");
+            if (double.IsNaN(c.Score)) return Decision.Refuse($"shard {shard} returned region {c.Id} with a NaN score");
         }
         return Decision.Of(new ShardScored(s.Id, cycle, shard, candidates.ToArray(), seconds));
     }
 
-    /// <summary>The cycle's acquisition (computed by the coordinator from the shard results); checked, never taken twice.</summary>
-    public static Decision Acquire(ExperimentState s, int cycle, IReadOnlyList<RegionKey> regions)
+    /// <summary>
+    /// The cycle's acquisition, decided from the persisted shard results: their exact top under
+    /// the plan's budget (<see cref="RegionSelection.Merge"/>), in selection order.
+    /// </summary>
+    public static Decision Acquire(ExperimentState s, int cycle)
     {
         if (s.Phase != CyclePhase.Acquiring || cycle != s.Cycle) return Decision.None;
-        var seen = new HashSet<RegionKey>();
+        IReadOnlyList<RegionCandidate> merged;
+        try { merged = RegionSelection.Merge(s.ScoredShards.Values.Select(r => (IReadOnlyList<RegionCandidate>)r.Candidates), s.Plan.Budget!); }
+        catch (ArgumentException e) { return Decision.Refuse($"the shard results of cycle {cycle} cannot be merged: {e.Message}"); }
+        return Acquire(s, cycle, merged.Select(c => c.Id).ToList());
+    }
+
+    /// <summary>An acquisition of the given regions, in this order: checked, never taken twice.</summary>
+    public static Decision Acquire(ExperimentState s, int cycle, IReadOnlyList<RegionId> regions)
+    {
+        if (s.Phase != CyclePhase.Acquiring || cycle != s.Cycle) return Decision.None;
+        var seen = new HashSet<RegionId>();
         var fully = s.FullyLabeled;
         foreach (var r in regions)
         {
@@ -139,6 +153,18 @@ public static class ExperimentDecisions
     public static Decision Annotate(ExperimentState s, int cycle) =>
         Next(s) == NextAction.Annotate && cycle == s.Cycle ? Decision.Of(new RegionsAnnotated(s.Id, cycle)) : Decision.None;
 
+    /// <summary>
+    /// What the coordinator decides on its own once the state allows it: the acquisition from the
+    /// shard results, the annotation (the oracle reveals the labels at once), the next cycle.
+    /// </summary>
+    public static Decision Progress(ExperimentState s) => Next(s) switch
+    {
+        NextAction.Acquire => Acquire(s, s.Cycle),
+        NextAction.Annotate => Annotate(s, s.Cycle),
+        NextAction.StartNextCycle => StartNextCycle(s),
+        _ => Decision.None,
+    };
+
     public static Decision StartNextCycle(ExperimentState s) =>
         Next(s) == NextAction.StartNextCycle ? Decision.Of(new CycleStarted(s.Id, s.Cycle + 1, 1)) : Decision.None;
 
@@ -151,6 +177,7 @@ public static class ExperimentDecisions
         if (a.LastCycle != b.LastCycle) return $"last cycle {a.LastCycle} vs {b.LastCycle}";
         if (a.ShardSize != b.ShardSize) return $"shard size {a.ShardSize} vs {b.ShardSize}";
         if (!a.InitialFullyLabeled.SequenceEqual(b.InitialFullyLabeled)) return "initial fully labeled images differ";
+        if (a.Budget != b.Budget) return $"budget {a.Budget} vs {b.Budget}";
         return "initial labeled regions differ";
     }
 }

@@ -58,7 +58,7 @@ public static class ExperimentEvents
 
     /// <summary>The cycle's acquisition, in selection order; never re-decided once persisted.</summary>
     [MessagePackObject]
-    public sealed record RegionsAcquired([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] RegionKey[] Regions) : IExperimentEvent;
+    public sealed record RegionsAcquired([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] RegionId[] Regions) : IExperimentEvent;
 
     /// <summary>The acquired regions' labels are available (revealed by the oracle or imported).</summary>
     [MessagePackObject]

@@ -1,12 +1,15 @@
+using System.Text.Json;
 using MessagePack;
+using S4AL.Domain.Acquisition;
+using S4AL.Domain.Metrics;
 
 namespace S4AL.Domain.Experiments;
 
 /// <summary>
-/// What the coordinator needs to run an experiment, fixed when it is submitted.
-/// <see cref="Definition"/> is the engine's settings (dataset + active-learning settings) as
-/// JSON: workers deserialize it with the engine; the coordinator's rules never look inside,
-/// they only need the shape of the pool given next to it.
+/// What the coordinator needs to run an experiment, fixed when it is submitted: the journal's
+/// record of it. <see cref="Definition"/> is the engine's settings (dataset + active-learning
+/// settings) as JSON: workers deserialize it with the engine; the coordinator's rules never
+/// look inside, they need only the shape of the pool and the <see cref="Budget"/> given next to it.
 /// </summary>
 [MessagePackObject]
 public sealed record ExperimentPlan(
@@ -18,8 +21,34 @@ public sealed record ExperimentPlan(
     [property: Key(5)] int LastCycle,
     [property: Key(6)] int ShardSize,
     [property: Key(7)] int[] InitialFullyLabeled,
-    [property: Key(8)] RegionKey[] InitialRegions)
+    [property: Key(8)] RegionId[] InitialRegions,
+    [property: Key(9)] SelectionBudget? Budget = null)
 {
+    /// <summary>
+    /// The plan with its <see cref="Budget"/>: plans journaled before the budget was part of the
+    /// plan (null) take it from the definition's settings.budget, which is where it came from.
+    /// </summary>
+    public ExperimentPlan Upgraded()
+    {
+        if (Budget is not null) return this;
+        try
+        {
+            using var json = JsonDocument.Parse(Definition);
+            var budget = json.RootElement.GetProperty("settings").GetProperty("budget");
+            var scope = budget.GetProperty("scope").GetString() switch
+            {
+                "per-image" => BudgetScope.PerImage,
+                "global" => BudgetScope.Global,
+                var other => throw new InvalidDataException($"plan {Id}: settings.budget.scope '{other}' is neither per-image nor global"),
+            };
+            return this with { Budget = new SelectionBudget(scope, budget.GetProperty("count").GetInt32()) };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"plan {Id} has no budget and its definition gives none ({e.Message})", e);
+        }
+    }
+
     /// <summary>Throws naming the first field that cannot describe an experiment.</summary>
     public ExperimentPlan Validate()
     {
@@ -31,6 +60,7 @@ public sealed record ExperimentPlan(
         if (RegionsPerImage < 1) throw new ArgumentException($"plan.RegionsPerImage {RegionsPerImage} must be at least 1");
         if (LastCycle < 0) throw new ArgumentException($"plan.LastCycle {LastCycle} must not be negative");
         if (ShardSize < 1) throw new ArgumentException($"plan.ShardSize {ShardSize} must be at least 1");
+        if (Budget is null) throw new ArgumentException("plan.Budget must be given");
         foreach (var image in InitialFullyLabeled)
             if (image < 0 || image >= PoolImages) throw new ArgumentException($"plan.InitialFullyLabeled holds image {image}, outside the pool of {PoolImages}");
         foreach (var r in InitialRegions)
@@ -44,7 +74,7 @@ public sealed record ExperimentPlan(
         Id == other.Id && RunDirectory == other.RunDirectory && Definition == other.Definition &&
         PoolImages == other.PoolImages && RegionsPerImage == other.RegionsPerImage && LastCycle == other.LastCycle &&
         ShardSize == other.ShardSize && InitialFullyLabeled.SequenceEqual(other.InitialFullyLabeled) &&
-        InitialRegions.SequenceEqual(other.InitialRegions);
+        InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget;
 }
 
 /// <summary>
@@ -58,22 +88,9 @@ public sealed record CycleEvaluation(
     [property: Key(2)] double LabeledPixelShare,
     [property: Key(3)] double TrainSeconds)
 {
-    /// <summary>
-    /// Mean IoU over all classes, a class absent from truth and prediction counting 0: the same
-    /// number as the engine's SegmentationMetrics.MeanIoU and the run folder's cycles.csv.
-    /// </summary>
-    public double MeanIoU()
-    {
-        if (NumClasses < 1 || Confusion.Length != NumClasses * NumClasses)
-            throw new InvalidDataException($"a cycle evaluation holds {Confusion.Length} confusion counts, not {NumClasses}x{NumClasses}");
-        double sum = 0;
-        for (int c = 0; c < NumClasses; c++)
-        {
-            long tp = Confusion[c * NumClasses + c], row = 0, col = 0;
-            for (int k = 0; k < NumClasses; k++) { row += Confusion[c * NumClasses + k]; col += Confusion[k * NumClasses + c]; }
-            long union = row + col - tp;
-            if (union > 0) sum += (double)tp / union;
-        }
-        return sum / NumClasses;
-    }
+    /// <summary>The validation confusion matrix (its counts are what the journal keeps).</summary>
+    public ConfusionMatrix Matrix() => ConfusionMatrix.FromCounts(NumClasses, Confusion);
+
+    /// <summary>The validation mIoU (<see cref="SegmentationMetrics.MeanIoU"/>: over all classes, the authors' convention).</summary>
+    public double MeanIoU() => Matrix().ToMetrics().MeanIoU;
 }

@@ -18,7 +18,7 @@ public sealed record CycleRecord(
     [property: Key(0)] int Cycle,
     [property: Key(1)] CycleEvaluation Evaluation,
     [property: Key(2)] CheckpointRef Model,
-    [property: Key(3)] RegionKey[] Acquired,
+    [property: Key(3)] RegionId[] Acquired,
     [property: Key(4)] double ScoreSeconds,
     [property: Key(5)] int Attempts = 0,
     [property: Key(6)] FailedAttempt[]? FailedAttempts = null)
@@ -44,7 +44,7 @@ public sealed record ExperimentState
     public ImmutableList<FailedAttempt> FailedAttempts { get; init; } = ImmutableList<FailedAttempt>.Empty;
     public CyclePhase Phase { get; init; }
     /// <summary>Every region acquired so far (all cycles), never acquired twice.</summary>
-    public ImmutableSortedSet<RegionKey> Acquired { get; init; } = ImmutableSortedSet<RegionKey>.Empty;
+    public ImmutableSortedSet<RegionId> Acquired { get; init; } = ImmutableSortedSet<RegionId>.Empty;
     /// <summary>The newest checkpoint of the current cycle's training; a restarted trainer resumes from it.</summary>
     public CheckpointRef? LastCheckpoint { get; init; }
     /// <summary>The current cycle's trained network, once training ended.</summary>
@@ -53,7 +53,7 @@ public sealed record ExperimentState
     /// <summary>Persisted shard results of the current cycle.</summary>
     public ImmutableSortedDictionary<int, ShardScored> ScoredShards { get; init; } = ImmutableSortedDictionary<int, ShardScored>.Empty;
     /// <summary>The current cycle's acquisition, once decided.</summary>
-    public ImmutableArray<RegionKey> CycleAcquisition { get; init; } = ImmutableArray<RegionKey>.Empty;
+    public ImmutableArray<RegionId> CycleAcquisition { get; init; } = ImmutableArray<RegionId>.Empty;
     public ImmutableList<CycleRecord> History { get; init; } = ImmutableList<CycleRecord>.Empty;
     /// <summary>The W3C traceparent of the current cycle's latest trace, if tracing was on; a resumed cycle links to it.</summary>
     public string? CycleTraceParent { get; init; }
@@ -67,7 +67,7 @@ public sealed record ExperimentState
     /// <summary>The state right after submission: cycle 0 not yet started.</summary>
     public static ExperimentState Submit(ExperimentPlan plan) => new()
     {
-        Plan = plan.Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
+        Plan = plan.Upgraded().Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
     };
 
     /// <summary>The labeled set the current cycle trains on (as sent to trainers).</summary>
@@ -102,7 +102,7 @@ public sealed record ExperimentState
             {
                 Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null, CycleTraceParent = null,
                 FailedAttempts = ImmutableList<FailedAttempt>.Empty,
-                ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionKey>.Empty,
+                ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionId>.Empty,
             },
             CycleTraced t when t.Cycle == Cycle => this with { CycleTraceParent = t.TraceParent },
             TrainingAttemptFailed f when f.Cycle == Cycle && Phase == CyclePhase.Training && f.Attempt == Attempt && !AttemptFailed(f.Attempt) =>

@@ -14,7 +14,7 @@ public sealed record LabeledRegionBits(
     [property: Key(2)] int[] FullyLabeled,
     [property: Key(3)] byte[] Bits)
 {
-    public static LabeledRegionBits From(int images, int regionsPerImage, IEnumerable<int> fullyLabeled, IEnumerable<RegionKey> acquired)
+    public static LabeledRegionBits From(int images, int regionsPerImage, IEnumerable<int> fullyLabeled, IEnumerable<RegionId> acquired)
     {
         var bits = new BitArray(checked(images * regionsPerImage));
         foreach (var r in acquired)
@@ -29,7 +29,7 @@ public sealed record LabeledRegionBits(
     }
 
     /// <summary>The acquired regions, image by image and region by region.</summary>
-    public IEnumerable<RegionKey> Acquired()
+    public IEnumerable<RegionId> Acquired()
     {
         if (Bits.Length * 8L < (long)Images * RegionsPerImage)
             throw new InvalidDataException($"labeled-region bitmap has {Bits.Length} bytes, too few for {Images} images x {RegionsPerImage} regions");
@@ -37,7 +37,7 @@ public sealed record LabeledRegionBits(
             for (int r = 0; r < RegionsPerImage; r++)
             {
                 int bit = i * RegionsPerImage + r;
-                if ((Bits[bit >> 3] & (1 << (bit & 7))) != 0) yield return new RegionKey(i, r);
+                if ((Bits[bit >> 3] & (1 << (bit & 7))) != 0) yield return new RegionId(i, r);
             }
     }
 }

@@ -18,7 +18,7 @@ public static class ScorerProtocol
         [property: Key(2)] int Cycle,
         [property: Key(3)] int Shard,
         [property: Key(4)] int[] Images,
-        [property: Key(5)] RegionKey[] Labeled,
+        [property: Key(5)] RegionId[] Labeled,
         [property: Key(6)] CheckpointRef Model,
         [property: Key(7)] string? TraceParent) : IS4alMessage
     {

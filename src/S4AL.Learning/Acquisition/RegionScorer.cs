@@ -1,3 +1,5 @@
+using S4AL.Domain.Acquisition;
+using S4AL.Domain;
 using S4AL.Learning.Data;
 using S4AL.Learning.Evaluation;
 using S4AL.Learning.Networks;
@@ -36,7 +38,7 @@ public sealed record RegionScoringSettings(
 /// also excluded explicitly, so they are never candidates whatever their pooled score.
 /// Because selection is a total order on (score, image, region) and random scores are a
 /// hash of (seed, cycle, image, region), merging shard results with
-/// <see cref="RegionSelection.Merge(IEnumerable{IReadOnlyList{RegionScore}}, SelectionBudget)"/>
+/// <see cref="RegionSelection.Merge(IEnumerable{IReadOnlyList{RegionCandidate}}, SelectionBudget)"/>
 /// gives exactly the result of scoring the pool in one pass.
 /// </summary>
 public sealed class RegionScorer
@@ -70,7 +72,7 @@ public sealed class RegionScorer
     /// <param name="batches">Builds an unaugmented batch of the given pool indices, in that order (not called for the random metric).</param>
     /// <param name="progress">Called after each batch with the number of images of <paramref name="images"/> done so far.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
-    public IReadOnlyList<RegionScore> ScoreShard(
+    public IReadOnlyList<RegionCandidate> ScoreShard(
         int cycle,
         IReadOnlyList<int> images,
         LabeledRegionSet labeled,
@@ -87,7 +89,7 @@ public sealed class RegionScorer
     /// Scores <paramref name="images"/> and returns every unlabeled region with its score, best
     /// first (for analysis and plots; a cluster should use <see cref="ScoreShard"/>).
     /// </summary>
-    public IReadOnlyList<RegionScore> ScoreAllRegions(
+    public IReadOnlyList<RegionCandidate> ScoreAllRegions(
         int cycle,
         IReadOnlyList<int> images,
         LabeledRegionSet labeled,
@@ -95,7 +97,7 @@ public sealed class RegionScorer
         Action<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var all = new List<RegionScore>();
+        var all = new List<RegionCandidate>();
         Scan(cycle, images, labeled, batches, progress, cancellationToken, all.Add);
         all.Sort(RegionSelection.Order);
         return all;
@@ -103,7 +105,7 @@ public sealed class RegionScorer
 
     void Scan(int cycle, IReadOnlyList<int> images, LabeledRegionSet labeled,
         Func<IReadOnlyList<int>, SegmentationBatch> batches, Action<int>? progress,
-        CancellationToken cancellationToken, Action<RegionScore> sink)
+        CancellationToken cancellationToken, Action<RegionCandidate> sink)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labeled);
@@ -120,7 +122,7 @@ public sealed class RegionScorer
         void Emit(int image, ReadOnlySpan<float> regionScores)
         {
             for (int r = 0; r < regionScores.Length; r++)
-                if (!labeled.IsLabeled(image, r)) sink(new RegionScore(image, r, regionScores[r]));
+                if (!labeled.IsLabeled(image, r)) sink(new RegionCandidate(image, r, regionScores[r]));
         }
 
         // Images with nothing left to label have no candidates: skipping them saves their forward pass.

@@ -1,3 +1,6 @@
+using S4AL.Domain.Acquisition;
+using S4AL.Domain.Metrics;
+using S4AL.Domain;
 using System.Diagnostics;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.Data;
@@ -89,7 +92,7 @@ public sealed class ActiveLearningDriver
         var evaluation = Evaluate(trainer.Student);
         progress?.Report(new ActiveLearningProgress.Evaluated(cycle, evaluation));
 
-        IReadOnlyList<RegionRef> acquired = Array.Empty<RegionRef>();
+        IReadOnlyList<RegionId> acquired = Array.Empty<RegionId>();
         var scoreWatch = Stopwatch.StartNew();
         if (cycle < lastCycle)
         {
@@ -107,7 +110,7 @@ public sealed class ActiveLearningDriver
     }
 
     /// <summary>Scores the pool and returns the regions to annotate, in selection order.</summary>
-    public IReadOnlyList<RegionRef> Acquire(SegmentationNetwork scorer, int cycle, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    public IReadOnlyList<RegionId> Acquire(SegmentationNetwork scorer, int cycle, LabeledRegionSet labeled, IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
     {
         // Fully labeled images have nothing left to acquire.
         var candidates = Enumerable.Range(0, _pool.Count).Where(i => !labeled.IsFullyLabeled(i)).ToArray();
@@ -115,7 +118,7 @@ public sealed class ActiveLearningDriver
         var shard = regionScorer.ScoreShard(cycle, candidates, labeled,
             indices => BatchBuilder.Build(_pool, indices, null, _device),
             done => progress?.Report(new ActiveLearningProgress.Scoring(cycle, done, candidates.Length)), cancel);
-        return RegionSelection.Merge(new[] { shard }, _settings.Budget).Select(s => new RegionRef(s.Image, s.Region)).ToList();
+        return RegionSelection.Merge(new[] { shard }, _settings.Budget).Select(s => new RegionId(s.Image, s.Region)).ToList();
     }
 
     /// <summary>How the pool is scored; the same for every shard, so merged shard results equal one pass.</summary>

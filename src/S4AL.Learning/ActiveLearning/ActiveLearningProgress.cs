@@ -1,3 +1,5 @@
+using S4AL.Domain.Metrics;
+using S4AL.Domain;
 using S4AL.Learning.Evaluation;
 using S4AL.Learning.Data;
 
@@ -15,7 +17,7 @@ public abstract record ActiveLearningProgress
     public sealed record ShardsScored(int Cycle, int ShardsDone, int Shards) : ActiveLearningProgress;
     /// <summary>A resumed run: where it picks up after a crash or a stop.</summary>
     public sealed record Resumed(int Cycle, string Phase, string Detail) : ActiveLearningProgress;
-    public sealed record Acquired(int Cycle, IReadOnlyList<RegionRef> Regions, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
+    public sealed record Acquired(int Cycle, IReadOnlyList<RegionId> Regions, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
 }
 
@@ -35,7 +37,7 @@ public sealed record CycleResult(
     double LabeledPixelShare,
     int LabeledRegions,
     SegmentationMetrics Evaluation,
-    IReadOnlyList<RegionRef> Acquired,
+    IReadOnlyList<RegionId> Acquired,
     double TrainSeconds,
     double ScoreSeconds,
     int Attempts = 1,

@@ -1,3 +1,4 @@
+using S4AL.Domain.Metrics;
 using System.Diagnostics;
 using System.Text.Json;
 using S4AL.Learning.Checkpoints;

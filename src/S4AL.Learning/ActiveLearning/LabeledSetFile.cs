@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using System.Text.Json;
 using S4AL.Learning.Data;
 
@@ -35,7 +36,7 @@ public static class LabeledSetFile
             var set = LabeledRegionSet.Empty(doc.ImageCount, new RegionGrid(doc.Height, doc.Width, doc.RegionSize)).WithFullyLabeled(doc.FullyLabeled);
             foreach (var r in doc.Regions)
                 if (r is not { Length: 2 }) throw new InvalidDataException($"{path}: each region must be [image, region]");
-            return set.WithRegions(doc.Regions.Select(r => new RegionRef(r[0], r[1])));
+            return set.WithRegions(doc.Regions.Select(r => new RegionId(r[0], r[1])));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using System.Collections.Immutable;
 
 namespace S4AL.Learning.Data;
@@ -45,7 +46,7 @@ public sealed class LabeledRegionSet
     }
 
     /// <summary>Adds regions; throws if one is already labeled, since acquisition must never pick one twice.</summary>
-    public LabeledRegionSet WithRegions(IEnumerable<RegionRef> regions)
+    public LabeledRegionSet WithRegions(IEnumerable<RegionId> regions)
     {
         var builder = _regions.ToBuilder();
         foreach (var r in regions)

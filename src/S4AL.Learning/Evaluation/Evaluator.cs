@@ -1,3 +1,4 @@
+using S4AL.Domain.Metrics;
 using S4AL.Learning.Data;
 using S4AL.Learning.Networks;
 using TorchSharp;

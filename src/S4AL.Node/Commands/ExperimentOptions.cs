@@ -1,3 +1,4 @@
+using S4AL.Domain.Acquisition;
 using System.CommandLine;
 using System.Text.Json.Serialization;
 using S4AL.Learning.Acquisition;

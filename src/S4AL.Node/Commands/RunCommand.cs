@@ -16,6 +16,7 @@ using S4AL.Node.Runs;
 using S4AL.Reporting;
 using TorchSharp;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.ReporterProtocol;
 
 namespace S4AL.Node.Commands;
 
@@ -95,7 +96,7 @@ public static class RunCommand
             var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output, fresh);
             output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
 
-            return Watch(system, coordinator, plan, data, output, watch, folder.Log);
+            return Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, output, watch, folder.Log);
         }
         finally
         {
@@ -104,7 +105,7 @@ public static class RunCommand
     }
 
     /// <summary>Follows an experiment to its end with the progress display; the exit code of the command.</summary>
-    public static int Watch(ActorSystem system, IActorRef coordinator, ExperimentPlan plan, ExperimentData data, TextWriter output, Stopwatch watch, string log)
+    public static int Watch(ActorSystem system, IActorRef coordinator, IActorRef reporters, ExperimentPlan plan, ExperimentData data, TextWriter output, Stopwatch watch, string log)
     {
         using var display = ProgressDisplay.Create(output);
         var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,6 +123,9 @@ public static class RunCommand
             switch (outcome)
             {
                 case RunOutcome.Completed c:
+                    // The results are the reporter's to write (off the coordinator); wait until they are on disk.
+                    if (AskReporter(reporters, new FlushReports(plan.Id, c.State.History.Count)) is { Error: { } error })
+                        Console.Error.WriteLine($"s4al: warning: the results could not be written to {plan.RunDirectory}: {error}");
                     var results = RunFolderReport.CycleResults(c.State, data);
                     output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(plan.RunDirectory, "cycles.csv")}");
                     foreach (var r in results)
@@ -171,6 +175,12 @@ public static class RunCommand
         var (pool, validation) = Datasets.Open(definition.Data);
         output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
         return (saved, new ExperimentData(definition, pool, validation));
+    }
+
+    static ReportsWritten? AskReporter(IActorRef reporters, FlushReports flush)
+    {
+        try { return reporters.Ask<ReportsWritten>(flush, TimeSpan.FromMinutes(2)).GetAwaiter().GetResult(); }
+        catch (AskTimeoutException) { return new ReportsWritten(flush.Experiment, 0, "the reporter did not answer within 2 minutes"); }
     }
 
     /// <summary>Asks the coordinator, failing with the journal's error if it cannot recover.</summary>

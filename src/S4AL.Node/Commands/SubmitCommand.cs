@@ -65,7 +65,7 @@ public static class SubmitCommand
                         break;
                 }
                 if (!parse.GetValue(watchOption)) return 0;
-                return RunCommand.Watch(system, coordinator, plan, data, Console.Out, watch, "the nodes' logs");
+                return RunCommand.Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, Console.Out, watch, "the nodes' logs");
             }
             finally
             {

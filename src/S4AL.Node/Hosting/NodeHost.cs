@@ -70,7 +70,8 @@ public static class NodeHost
                 .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
                 .WithS4alScorers(settings.Has(NodeRoles.Scorer), data, settings.Scorer)
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
-                .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), data, settings.Coordinator);
+                .WithS4alReporters(settings.Has(NodeRoles.Scorer), data)
+                .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), settings.Coordinator);
             if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(data, settings.Trainer);
             if (!settings.Has(NodeRoles.Coordinator)) akka.WithS4alHandshake();
             if (settings.SeedNodes.Count == 0)

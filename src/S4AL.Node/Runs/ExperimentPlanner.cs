@@ -23,10 +23,10 @@ public static class ExperimentPlanner
         int lastCycle = spec.Settings.Mode == TrainingMode.FullySupervised ? 0 : spec.Settings.Cycles;
         var regions = Enumerable.Range(0, pool.Count)
             .Where(i => !initial.IsFullyLabeled(i))
-            .SelectMany(i => initial.AcquiredRegions(i).Order().Select(r => new RegionKey(i, r)))
+            .SelectMany(i => initial.AcquiredRegions(i).Order().Select(r => new RegionId(i, r)))
             .ToArray();
         var plan = new ExperimentPlan(id, spec.RunDir, json, pool.Count, driver.Grid.RegionCount, lastCycle, spec.ShardSize,
-            initial.FullyLabeledImages.Order().ToArray(), regions).Validate();
+            initial.FullyLabeledImages.Order().ToArray(), regions, spec.Settings.Budget).Validate();
         return (plan, data);
     }
 

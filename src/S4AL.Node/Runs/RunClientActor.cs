@@ -129,7 +129,7 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
                 break;
             case ExperimentEvents.RegionsAcquired a:
                 var after = _data.LabeledSet(s);
-                _progress.Report(new ActiveLearningProgress.Acquired(a.Cycle, a.Regions.Select(r => new RegionRef(r.Image, r.Region)).ToList(), after, after.LabeledPixelShare()));
+                _progress.Report(new ActiveLearningProgress.Acquired(a.Cycle, a.Regions.Select(r => new RegionId(r.Image, r.Region)).ToList(), after, after.LabeledPixelShare()));
                 break;
             case ExperimentEvents.RegionsAnnotated:
                 _progress.Report(new ActiveLearningProgress.CycleCompleted(RunFolderReport.CycleResults(s, _data)[^1]));

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.TestKit;
 using S4AL.Actors.Coordinator;
+using S4AL.Actors.Reports;
 using S4AL.Actors.Telemetry;
 using S4AL.Actors.Tests.Support;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
+using static S4AL.Domain.Protocols.ReporterProtocol;
 using static S4AL.Domain.Protocols.ScorerProtocol;
 using static S4AL.Domain.Protocols.TrainerProtocol;
 
@@ -25,6 +27,10 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     readonly TestProbe _scorers;
     readonly TestProbe _trainer;
     readonly ExperimentPlan _plan;
+    // The coordinator as a singleton proxy gives it: one reference that survives a crash of the actor behind it.
+    readonly IActorRef _proxy;
+    readonly IActorRef _reporter;
+    readonly GatedWriter _writer;
     IActorRef _coordinator;
 
     public CoordinatorActorSpecs() : base(ActorSpecConfig.Config)
@@ -32,11 +38,46 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         _scorers = CreateTestProbe();
         _trainer = CreateTestProbe();
         _plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("coordinator"), ActorSpecConfig.Definition(cycles: 1));
+        _proxy = Sys.ActorOf(Props.Create(() => new Forwarder()));
+        _writer = new GatedWriter(new RunFolderWriter(_data));
+        _reporter = Sys.ActorOf(ReporterActor.Props(_proxy, _writer, TimeSpan.FromMilliseconds(200)));
         _coordinator = StartCoordinator();
     }
 
-    IActorRef StartCoordinator() => Sys.ActorOf(CoordinatorActor.Props(
-        new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 }, _scorers.Ref, _data));
+    /// <summary>The run folder's writer, which a test can hold at the start of a write.</summary>
+    sealed class GatedWriter(IRunFolderWriter inner) : IRunFolderWriter
+    {
+        public ManualResetEventSlim Open { get; } = new(true);
+        public ManualResetEventSlim Writing { get; } = new(false);
+
+        public void Write(ExperimentState state)
+        {
+            Writing.Set();
+            if (!Open.Wait(TimeSpan.FromMinutes(5))) throw new IOException("the test never opened the gate");
+            inner.Write(state);
+        }
+    }
+
+    /// <summary>Forwards everything to the coordinator of the moment (<see cref="Forwarder.Target"/>).</summary>
+    sealed class Forwarder : ReceiveActor
+    {
+        public sealed record Target(IActorRef Coordinator);
+
+        public Forwarder()
+        {
+            IActorRef? target = null;
+            Receive<Target>(t => target = t.Coordinator);
+            ReceiveAny(m => target?.Forward(m));
+        }
+    }
+
+    IActorRef StartCoordinator()
+    {
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(
+            new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 }, _scorers.Ref, _reporter));
+        _proxy.Tell(new Forwarder.Target(coordinator));
+        return coordinator;
+    }
 
     void Crash()
     {
@@ -45,6 +86,15 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(_coordinator, Wait);
         _coordinator = StartCoordinator();
         RegisterTrainer();
+    }
+
+    /// <summary>Waits until the reporter has written the results of <paramref name="cycles"/> finished cycles.</summary>
+    void AwaitReports(int cycles)
+    {
+        var probe = CreateTestProbe();
+        probe.Send(_reporter, new FlushReports(_plan.Id, cycles));
+        var written = probe.ExpectMsg<ReportsWritten>(Wait);
+        Assert.Null(written.Error);
     }
 
     void RegisterTrainer()
@@ -232,9 +282,27 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Single(status.Completed);
         Assert.Equal(acquired, status.Completed.Single().Acquired);
         _scorers.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
-        // The run folder's results were written from the journal.
+        // The run folder's results were written from the journal by the reporter.
+        AwaitReports(1);
         Assert.True(File.Exists(Path.Combine(_plan.RunDirectory, "cycles.csv")));
         Assert.True(File.Exists(Path.Combine(_plan.RunDirectory, "acquired-cycle-0.png")));
+    }
+
+    [Fact]
+    public void A_slow_report_writer_does_not_delay_the_next_cycle()
+    {
+        _writer.Open.Reset();
+        Submit();
+        Trained(0);
+        foreach (var order in ExpectShards(3)) Score(order);
+        // Cycle 0's results are being written (and held there) while the coordinator orders cycle 1.
+        Assert.True(_writer.Writing.Wait(Wait), "the reporter did not start writing cycle 0's results");
+        var next = ExpectTraining();
+        Assert.Equal(1, next.Cycle);
+        Assert.False(_writer.Open.IsSet);
+        _writer.Open.Set();
+        AwaitReports(1);
+        Assert.True(File.Exists(Path.Combine(_plan.RunDirectory, "cycles.csv")));
     }
 
     [Fact]
@@ -318,6 +386,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("3", RecordedSpans.Tag(cycle!, S4alTelemetry.Tags.Attempts));
         Assert.Equal(2, cycle!.Events.Count(e => e.Name == "training attempt failed"));
         // And the run folder's cycles.json.
+        AwaitReports(1);
         using var results = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_plan.RunDirectory, "cycles.json")));
         var cycle0 = results.RootElement[0];
         Assert.Equal(3, cycle0.GetProperty("attempts").GetInt32());

@@ -33,7 +33,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
         _singleThread ??= new SingleThread();
         var definition = ActorSpecConfig.Definition(epochs: 1, iterations: 1);
         var data = new ExperimentDataCache().Get(definition.ToJson(), "spec");
-        var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithFullyLabeled([0, 5, 9]).WithRegions([new RegionRef(1, 3), new RegionRef(2, 0)]);
+        var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithFullyLabeled([0, 5, 9]).WithRegions([new RegionId(1, 3), new RegionId(2, 0)]);
         using var run = new CycleTrainingRun(data.Pool, data.Settings, CPU, 0, 1, labeled);
         run.RunToEnd();
         var info = run.SaveCheckpoint(Path.Combine(dir, "model.s4ckpt"));
@@ -48,7 +48,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
         var (model, data, labeled) = TrainedModel(dir);
         int[] images = [1, 2, 3];
         var scorer = Sys.ActorOf(ScorerActor.Props(new ExperimentDataCache(), new ScorerOptions()));
-        scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), data.Definition.ToJson(), 0, 4, images, [new RegionKey(1, 3), new RegionKey(2, 0)], model, null));
+        scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), data.Definition.ToJson(), 0, 4, images, [new RegionId(1, 3), new RegionId(2, 0)], model, null));
         var result = ExpectMsg<ReportShardScored>(Long);
         Assert.Equal(4, result.Shard);
         // The shard's span has ended when its result arrives: the coordinator may end the cycle's trace once it has every shard.

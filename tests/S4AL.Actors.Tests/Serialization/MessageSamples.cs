@@ -1,8 +1,10 @@
+using S4AL.Domain.Acquisition;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using static S4AL.Domain.Experiments.ExperimentEvents;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 using static S4AL.Domain.Protocols.ReplayProtocol;
+using static S4AL.Domain.Protocols.ReporterProtocol;
 using static S4AL.Domain.Protocols.ScorerProtocol;
 using static S4AL.Domain.Protocols.TrainerProtocol;
 
@@ -23,7 +25,7 @@ static class MessageSamples
 
     static readonly CycleEvaluation Evaluation = new(2, [11, 2, 3, 13], 0.125, 42.5);
 
-    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)]);
+    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3));
 
     static readonly CycleRecord Record = new(1, Evaluation, Checkpoint(900), [new(2, 3), new(6, 1)], 7.25, 3, [new(1, "trainer node-b left the cluster"), new(2, "Unknown scalar type")]);
 
@@ -71,6 +73,11 @@ static class MessageSamples
         new ReportShardScored(Id, 2, 1, [new(5, 6, 0.75)], 3.5, "node-b"),
         new ReportShardFailed(Id, 2, 1, "checkpoint hash mismatch"),
         new ExperimentFailed(Id, 2, "training failed: CUDA out of memory"),
+
+        // Reporter
+        new StartReporting(Id),
+        new FlushReports(Id, 2),
+        new ReportsWritten(Id, 2, "disk full"),
 
         // Replay buffer
         new ResetReplay(Id, 2, "session-1", [1, 2, 3, 255]),

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using S4AL.Actors.Serialization;
+using S4AL.Domain.Acquisition;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.Acquisition;
@@ -58,6 +59,6 @@ public static class ActorSpecConfig
     {
         definition ??= Definition();
         return new ExperimentPlan(ExperimentId.Parse(id), runDir, definition.ToJson(), PoolImages: 12, RegionsPerImage: 24,
-            LastCycle: definition.Settings.Cycles, ShardSize: shardSize, InitialFullyLabeled: [0, 5, 9], InitialRegions: []);
+            LastCycle: definition.Settings.Cycles, ShardSize: shardSize, InitialFullyLabeled: [0, 5, 9], InitialRegions: [], Budget: definition.Settings.Budget);
     }
 }

@@ -141,7 +141,7 @@ public class CoordinatorStateTests
     public void A_snapshot_taken_mid_acquisition_keeps_the_acquisition_order()
     {
         var j = new Journal(Plan());
-        RegionKey[] order = [new(9, 0), new(3, 1), new(5, 2)];
+        RegionId[] order = [new(9, 0), new(3, 1), new(5, 2)];
         j.TrainScoreAcquire(order);
         var live = CoordinatorState.Empty;
         foreach (var e in j.Events) live = live.Apply(e);

@@ -48,7 +48,7 @@ public class ExperimentLifecycleTests
         Assert.Empty(s.MissingShards());
         Assert.Equal([0, 1, 2], s.ScoredShards.Keys);
 
-        RegionKey[] first = [new(5, 1), new(9, 3), new(3, 0)];
+        RegionId[] first = [new(5, 1), new(9, 3), new(3, 0)];
         s = j.Do(x => ExperimentDecisions.Acquire(x, 0, first));
         Assert.Equal((CyclePhase.Annotating, NextAction.Annotate), (s.Phase, ExperimentDecisions.Next(s)));
         Assert.Equal(first, s.CycleAcquisition.ToArray());
@@ -75,7 +75,7 @@ public class ExperimentLifecycleTests
         // A fully acquired image is still scored: only fully labeled images leave the pool.
         Assert.Equal([[0, 2, 3], [5, 6, 7], [8, 9]], Images(s.Shards()));
 
-        RegionKey[] second = [new(8, 0), new(0, 3)];
+        RegionId[] second = [new(8, 0), new(0, 3)];
         j.Do(x => ExperimentDecisions.Checkpoint(x, Checkpoint(1, 50)));
         j.Do(x => ExperimentDecisions.Trained(x, 1, Checkpoint(1, 400, 4), Evaluation(1)));
         foreach (var shard in j.State.MissingShards())

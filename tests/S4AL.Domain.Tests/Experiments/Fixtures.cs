@@ -1,4 +1,5 @@
 using System.Text;
+using S4AL.Domain.Acquisition;
 using S4AL.Domain.Experiments;
 using static S4AL.Domain.Experiments.ExperimentEvents;
 
@@ -14,9 +15,9 @@ static class Fixtures
     /// </summary>
     public static ExperimentPlan Plan(
         string id = "exp-1", int pool = 10, int regions = 4, int lastCycle = 2, int shardSize = 3,
-        int[]? fully = null, RegionKey[]? initial = null, string? runDirectory = null, string definition = Definition) =>
+        int[]? fully = null, RegionId[]? initial = null, string? runDirectory = null, string definition = Definition, SelectionBudget? budget = null) =>
         new(ExperimentId.Parse(id), runDirectory ?? $"/runs/{id}", definition, pool, regions, lastCycle, shardSize,
-            fully ?? [1, 4], initial ?? [new(0, 0), new(2, 3)]);
+            fully ?? [1, 4], initial ?? [new(0, 0), new(2, 3)], budget ?? SelectionBudget.Global(3));
 
     public static CheckpointRef Checkpoint(int cycle, long step, int epochs = 1) =>
         new($"/runs/exp-1/checkpoints/cycle-{cycle}-step-{step}.pt", Convert.ToHexString(BitConverter.GetBytes(step * 31 + cycle)).PadLeft(64, '0'), cycle, epochs, step);
@@ -30,7 +31,7 @@ static class Fixtures
     {
         var b = new StringBuilder();
         var p = s.Plan;
-        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}]");
+        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}] {p.Budget}");
         b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase} trace {s.CycleTraceParent}");
         b.AppendLine($"failed attempts [{string.Join(",", s.FailedAttempts)}]");
         b.AppendLine($"acquired [{string.Join(",", s.Acquired)}]");
@@ -102,7 +103,7 @@ sealed class Journal
     }
 
     /// <summary>Takes the current cycle from Training to Annotating with a valid result for every shard and the given acquisition.</summary>
-    public void TrainScoreAcquire(RegionKey[] acquisition, double secondsPerShard = 1.5)
+    public void TrainScoreAcquire(RegionId[] acquisition, double secondsPerShard = 1.5)
     {
         int cycle = State.Cycle;
         Do(s => ExperimentDecisions.StartAttempt(s));
@@ -111,7 +112,7 @@ sealed class Journal
         foreach (var shard in State.MissingShards())
         {
             var candidates = shard.Images
-                .SelectMany(i => Enumerable.Range(0, State.Plan.RegionsPerImage).Select(r => new RegionKey(i, r)))
+                .SelectMany(i => Enumerable.Range(0, State.Plan.RegionsPerImage).Select(r => new RegionId(i, r)))
                 .Where(r => !State.Acquired.Contains(r))
                 .Select(r => Fixtures.Candidate(r.Image, r.Region, r.Image + r.Region / 10.0))
                 .ToArray();

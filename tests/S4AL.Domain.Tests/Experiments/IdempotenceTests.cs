@@ -103,7 +103,7 @@ public class IdempotenceTests
         Ignored(ExperimentDecisions.Acquire(j.State, 1, [new(3, 1)]));
         j.Do(s => ExperimentDecisions.Acquire(s, 0, [new(3, 1)]));
         Ignored(ExperimentDecisions.Acquire(j.State, 0, [new(3, 2)]));
-        Assert.Equal([new RegionKey(3, 1)], j.State.CycleAcquisition.ToArray());
+        Assert.Equal([new RegionId(3, 1)], j.State.CycleAcquisition.ToArray());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public class LabeledRegionBitsTests
     [Fact]
     public void Regions_and_fully_labeled_images_round_trip()
     {
-        RegionKey[] acquired = [new(4, 2), new(0, 0), new(2, 1), new(4, 0)];
+        RegionId[] acquired = [new(4, 2), new(0, 0), new(2, 1), new(4, 0)];
         var bits = LabeledRegionBits.From(5, 3, [3, 1], acquired);
         Assert.Equal((5, 3), (bits.Images, bits.RegionsPerImage));
         Assert.Equal([1, 3], bits.FullyLabeled);
@@ -25,7 +25,7 @@ public class LabeledRegionBitsTests
         {
             int images = random.Next(1, 40), regions = random.Next(1, 17);
             var acquired = Enumerable.Range(0, random.Next(0, images * regions + 1))
-                .Select(_ => new RegionKey(random.Next(images), random.Next(regions))).ToArray();
+                .Select(_ => new RegionId(random.Next(images), random.Next(regions))).ToArray();
             var bits = LabeledRegionBits.From(images, regions, [], acquired);
             Assert.Equal((images * regions + 7) / 8, bits.Bits.Length);
             Assert.Equal(acquired.Distinct().Order(), bits.Acquired());

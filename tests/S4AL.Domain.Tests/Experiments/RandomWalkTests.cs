@@ -1,3 +1,4 @@
+using S4AL.Domain.Acquisition;
 using S4AL.Domain.Experiments;
 using static S4AL.Domain.Experiments.ExperimentEvents;
 using static S4AL.Domain.Tests.Experiments.Fixtures;
@@ -15,13 +16,14 @@ public class RandomWalkTests
     {
         int pool = r.Next(1, 13), regions = r.Next(1, 6);
         var fully = Enumerable.Range(0, pool).Where(_ => r.NextDouble() < 0.2).ToArray();
-        var initial = Enumerable.Range(0, r.Next(0, 4)).Select(_ => new RegionKey(r.Next(pool), r.Next(regions))).Distinct().ToArray();
-        return new ExperimentPlan(ExperimentId.Parse($"walk-{seed}"), $"/runs/walk-{seed}", Definition, pool, regions, r.Next(0, 4), r.Next(1, 6), fully, initial);
+        var initial = Enumerable.Range(0, r.Next(0, 4)).Select(_ => new RegionId(r.Next(pool), r.Next(regions))).Distinct().ToArray();
+        return new ExperimentPlan(ExperimentId.Parse($"walk-{seed}"), $"/runs/walk-{seed}", Definition, pool, regions, r.Next(0, 4), r.Next(1, 6), fully, initial,
+            r.Next(2) == 0 ? SelectionBudget.PerImage(r.Next(1, 4)) : SelectionBudget.Global(r.Next(1, 8)));
     }
 
-    static List<RegionKey> Unlabeled(ExperimentState s, IEnumerable<int> images) =>
+    static List<RegionId> Unlabeled(ExperimentState s, IEnumerable<int> images) =>
         images.Where(i => !s.FullyLabeled.Contains(i))
-            .SelectMany(i => Enumerable.Range(0, s.Plan.RegionsPerImage).Select(g => new RegionKey(i, g)))
+            .SelectMany(i => Enumerable.Range(0, s.Plan.RegionsPerImage).Select(g => new RegionId(i, g)))
             .Where(k => !s.Acquired.Contains(k)).ToList();
 
     static T[] Sample<T>(Random r, IReadOnlyList<T> from, int max) => from.OrderBy(_ => r.Next()).Take(r.Next(0, Math.Min(max, from.Count) + 1)).ToArray();
@@ -76,12 +78,12 @@ public class RandomWalkTests
                 bool bad = r.NextDouble() < 0.2;
                 if (bad)
                 {
-                    var labeled = s.Acquired.Concat(s.FullyLabeled.Select(i => new RegionKey(i, 0))).ToList();
+                    var labeled = s.Acquired.Concat(s.FullyLabeled.Select(i => new RegionId(i, 0))).ToList();
                     regions.Add(r.Next(3) switch
                     {
                         0 when labeled.Count > 0 => labeled[r.Next(labeled.Count)],
                         1 when regions.Count > 0 => regions[0],
-                        _ => new RegionKey(r.Next(s.Plan.PoolImages), s.Plan.RegionsPerImage + r.Next(3)),
+                        _ => new RegionId(r.Next(s.Plan.PoolImages), s.Plan.RegionsPerImage + r.Next(3)),
                     });
                 }
                 return (ExperimentDecisions.Acquire(s, cycle, regions), due && bad);
@@ -118,7 +120,7 @@ public class RandomWalkTests
         foreach (var (index, result) in s.ScoredShards)
         {
             Assert.All(result.Candidates, c => Assert.Contains(c.Image, shards[index].Images));
-            Assert.Equal(result.Candidates.Length, result.Candidates.Select(c => c.Key).Distinct().Count());
+            Assert.Equal(result.Candidates.Length, result.Candidates.Select(c => c.Id).Distinct().Count());
         }
         Assert.Equal(s.Phase == CyclePhase.Scoring, !s.MissingShards().IsEmpty);
         Assert.Equal(s.Phase == CyclePhase.Scoring, ExperimentDecisions.Next(s) == NextAction.Score);

@@ -54,7 +54,7 @@ public class TrainingAttemptTests
         j.Do(x => ExperimentDecisions.Trained(x, 0, Checkpoint(0, 500, 5), Evaluation(0)));
         foreach (var shard in j.State.MissingShards())
             j.Do(x => ExperimentDecisions.ShardDone(x, 0, shard.Index, [], 1));
-        j.Do(x => ExperimentDecisions.Acquire(x, 0, [new RegionKey(3, 1)]));
+        j.Do(x => ExperimentDecisions.Acquire(x, 0, [new RegionId(3, 1)]));
         j.Do(x => ExperimentDecisions.Annotate(x, 0));
         s = j.Do(x => ExperimentDecisions.StartNextCycle(x));
         Assert.Equal((1, 1), (s.Cycle, s.Attempt));
@@ -77,7 +77,7 @@ public class TrainingAttemptTests
     [MessagePackObject]
     public sealed record CycleRecordBeforeAttempts(
         [property: Key(0)] int Cycle, [property: Key(1)] CycleEvaluation Evaluation, [property: Key(2)] CheckpointRef Model,
-        [property: Key(3)] RegionKey[] Acquired, [property: Key(4)] double ScoreSeconds);
+        [property: Key(3)] RegionId[] Acquired, [property: Key(4)] double ScoreSeconds);
 
     [Fact]
     public void Records_journaled_before_attempts_were_kept_still_read()

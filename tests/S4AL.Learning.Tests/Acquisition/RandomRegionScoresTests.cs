@@ -1,3 +1,5 @@
+using S4AL.Domain.Acquisition;
+using S4AL.Domain;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.Data;
 
@@ -36,7 +38,7 @@ public class RandomRegionScoresTests
     public void Random_ranking_does_not_depend_on_sharding_or_batching_and_changes_with_the_cycle()
     {
         var grid = new RegionGrid(16, 24, 8);
-        var labeled = LabeledRegionSet.Empty(20, grid).WithFullyLabeled([3]).WithRegions([new RegionRef(5, 2)]);
+        var labeled = LabeledRegionSet.Empty(20, grid).WithFullyLabeled([3]).WithRegions([new RegionId(5, 2)]);
         var images = Enumerable.Range(0, 20).ToArray();
         var budget = SelectionBudget.Global(9);
         Func<IReadOnlyList<int>, SegmentationBatch> noBatches = _ => throw new InvalidOperationException("random scoring needs no images");

@@ -1,3 +1,5 @@
+using S4AL.Domain.Acquisition;
+using S4AL.Domain;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.Data;
 using TorchSharp;
@@ -51,7 +53,7 @@ public class RegionScorerTests
         var net = new TinyTestNetwork(Classes, seed: 1);
         var pool = new TestPool(H, W, Classes);
         // Image 1 has a labeled region: its pixels take the metric's floor, and the region itself is no candidate.
-        var labeled = LabeledRegionSet.Empty(3, Grid).WithRegions([new RegionRef(1, 4)]);
+        var labeled = LabeledRegionSet.Empty(3, Grid).WithRegions([new RegionId(1, 4)]);
         var scorer = new RegionScorer(net, new RegionScoringSettings(metric, BatchSize: 2));
         var all = scorer.ScoreAllRegions(0, [0, 1, 2], labeled, pool.Batch);
 
@@ -95,7 +97,7 @@ public class RegionScorerTests
         var pool = new TestPool(H, W, Classes);
         var labeled = LabeledRegionSet.Empty(6, Grid)
             .WithFullyLabeled([2])
-            .WithRegions([new RegionRef(0, 0), new RegionRef(0, 1), new RegionRef(0, 2), new RegionRef(4, 5)]);
+            .WithRegions([new RegionId(0, 0), new RegionId(0, 1), new RegionId(0, 2), new RegionId(4, 5)]);
         var progress = new List<int>();
         var scorer = new RegionScorer(net, new RegionScoringSettings(Budget: SelectionBudget.PerImage(4), BatchSize: 2));
         var selected = scorer.ScoreShard(0, [0, 1, 2, 3, 4, 5], labeled, pool.Batch, progress.Add);
@@ -126,7 +128,7 @@ public class RegionScorerTests
         var pool = new TestPool(H, W, Classes);
         var labeled = LabeledRegionSet.Empty(10, Grid)
             .WithFullyLabeled([7])
-            .WithRegions([new RegionRef(1, 3), new RegionRef(4, 0), new RegionRef(4, 1)]);
+            .WithRegions([new RegionId(1, 3), new RegionId(4, 0), new RegionId(4, 1)]);
         var images = Enumerable.Range(0, 10).ToArray();
         var global = SelectionBudget.Global(budget);
         var whole = new RegionScorer(net, new RegionScoringSettings(metric, global, BatchSize: 4))

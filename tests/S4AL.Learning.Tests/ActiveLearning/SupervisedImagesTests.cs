@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data;
 
@@ -9,7 +10,7 @@ public class SupervisedImagesTests
     // Six 16x16 images in 8x8 regions: 0 and 1 fully labeled, 3 and 5 with one acquired region each.
     static readonly LabeledRegionSet Labeled = LabeledRegionSet.Empty(6, new RegionGrid(16, 16, 8))
         .WithFullyLabeled([0, 1])
-        .WithRegions([new RegionRef(3, 2), new RegionRef(5, 0)]);
+        .WithRegions([new RegionId(3, 2), new RegionId(5, 0)]);
 
     [Fact]
     public void S4al_as_the_authors_code_runs_it_draws_only_the_fully_labeled_images()

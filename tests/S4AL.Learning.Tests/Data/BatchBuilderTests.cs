@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using S4AL.Learning.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ public class BatchBuilderTests
         var ds = Dataset();
         ds.Get(1).Label[2 * W + 3] = 255; // an ignore pixel inside the acquired region
         var grid = new RegionGrid(H, W, 2); // 2x3 cells of 2x2
-        var labeled = LabeledRegionSet.Empty(3, grid).WithFullyLabeled([0]).WithRegions([new RegionRef(1, 4)]); // row 1, column 1
+        var labeled = LabeledRegionSet.Empty(3, grid).WithFullyLabeled([0]).WithRegions([new RegionId(1, 4)]); // row 1, column 1
         using var batch = BatchBuilder.Build(ds, [0, 1, 2], labeled, CPU);
 
         var labels = batch.Labels.data<long>().ToArray();

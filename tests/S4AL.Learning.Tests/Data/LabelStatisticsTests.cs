@@ -1,3 +1,4 @@
+using S4AL.Domain;
 using S4AL.Learning.Data;
 
 namespace S4AL.Learning.Tests.Data;
@@ -30,7 +31,7 @@ public class LabelStatisticsTests
         var grid = new RegionGrid(H, W, 2); // 2x2 cells of 2x2 pixels
         var labeled = LabeledRegionSet.Empty(3, grid)
             .WithFullyLabeled([0])
-            .WithRegions([new RegionRef(1, 0), new RegionRef(1, 3)]); // top-left (with the ignore pixel), bottom-right
+            .WithRegions([new RegionId(1, 0), new RegionId(1, 3)]); // top-left (with the ignore pixel), bottom-right
         var counts = LabelStatistics.CountLabeledPixels(ds, labeled);
         // image 0 fully: 7 of class 0, 8 of class 2; image 1: 3 of class 1 (pixel 0 ignored) and 4 of class 2.
         Assert.Equal(new long[] { 7, 3, 12 }, counts);

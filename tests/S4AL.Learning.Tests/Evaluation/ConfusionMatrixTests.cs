@@ -1,3 +1,4 @@
+using S4AL.Domain.Metrics;
 using S4AL.Learning.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;

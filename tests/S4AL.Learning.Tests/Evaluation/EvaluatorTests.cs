@@ -1,3 +1,4 @@
+using S4AL.Domain.Metrics;
 using S4AL.Learning.Evaluation;
 using S4AL.Learning.Tests.Acquisition;
 using TorchSharp;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
-namespace S4AL.Learning.Evaluation;
+namespace S4AL.Domain.Metrics;
 
 /// <summary>
 /// Segmentation quality from a confusion matrix (ALGORITHM.md section 5). Immutable.

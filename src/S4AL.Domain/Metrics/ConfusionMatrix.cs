@@ -1,13 +1,11 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
-namespace S4AL.Learning.Evaluation;
+namespace S4AL.Domain.Metrics;
 
 /// <summary>
-/// C x C pixel counts, rows = ground truth, columns = prediction, as the authors'
-/// fast_hist builds it. Pixels whose label is outside [0, C) (255 = ignore, -1) are not
-/// counted. A mutable accumulator: not thread-safe; give each thread or shard its own and
-/// <see cref="Merge"/> them.
+/// C x C pixel counts, rows = ground truth, columns = prediction, as the authors' fast_hist
+/// builds it (the engine counts batches on the device and adds them here). The one form of an
+/// evaluation: the journal keeps its <see cref="Counts"/>, and every metric comes from
+/// <see cref="ToMetrics"/>. A mutable accumulator: not thread-safe; give each thread or shard
+/// its own and <see cref="Merge"/> them.
 /// </summary>
 public sealed class ConfusionMatrix
 {
@@ -59,30 +57,29 @@ public sealed class ConfusionMatrix
     /// <summary>Pixels predicted as c (column sum).</summary>
     public long PredictedCount(int c) { CheckClass(c); long s = 0; for (int t = 0; t < NumClasses; t++) s += _counts[t * NumClasses + c]; return s; }
 
-    /// <summary>
-    /// Adds a batch: <paramref name="predictions"/> and <paramref name="labels"/> are integer
-    /// class maps of the same shape (e.g. argmax [B,H,W] and labels [B,H,W]) on any device;
-    /// counting runs there with one bincount and only C*C numbers come back to the CPU.
-    /// </summary>
-    /// <exception cref="ArgumentException">Shapes differ, a tensor is not integer, or a counted prediction is outside [0, C).</exception>
-    public void Add(Tensor predictions, Tensor labels)
+    /// <summary>The counts, row-major [truth * C + predicted] (the journal's form); read-only view.</summary>
+    public IReadOnlyList<long> Counts => _counts;
+
+    /// <summary>A matrix of <paramref name="numClasses"/> classes with the given row-major counts (as journaled).</summary>
+    public static ConfusionMatrix FromCounts(int numClasses, IReadOnlyList<long> counts)
     {
-        if (!predictions.shape.SequenceEqual(labels.shape))
-            throw new ArgumentException($"predictions [{string.Join(",", predictions.shape)}] and labels [{string.Join(",", labels.shape)}] differ in shape");
-        if (predictions.is_floating_point() || labels.is_floating_point())
-            throw new ArgumentException($"predictions ({predictions.dtype}) and labels ({labels.dtype}) must be integer class maps");
-        using var scope = NewDisposeScope();
-        var truth = labels.flatten().to(int64);
-        var predicted = predictions.flatten().to(int64).to(truth.device);
-        var valid = truth.ge(0).logical_and(truth.lt(NumClasses));
-        truth = truth.masked_select(valid);
-        predicted = predicted.masked_select(valid);
-        if (truth.numel() == 0) return;
-        long min = predicted.min().item<long>(), max = predicted.max().item<long>();
-        if (min < 0 || max >= NumClasses)
-            throw new ArgumentException($"a prediction is outside [0, {NumClasses}) (range {min}..{max})", nameof(predictions));
-        var counts = truth.mul(NumClasses).add_(predicted).bincount(null, (long)NumClasses * NumClasses).cpu().data<long>().ToArray();
-        for (int i = 0; i < _counts.Length; i++) _counts[i] += counts[i];
+        if (counts.Count != (long)numClasses * numClasses)
+            throw new InvalidDataException($"a confusion matrix of {numClasses} classes has {numClasses}x{numClasses} counts, not {counts.Count}");
+        var m = new ConfusionMatrix(numClasses);
+        m.Add(counts);
+        return m;
+    }
+
+    /// <summary>Adds row-major counts (a batch counted elsewhere, e.g. on the device).</summary>
+    public void Add(IReadOnlyList<long> counts)
+    {
+        if (counts.Count != _counts.Length)
+            throw new ArgumentException($"{counts.Count} counts for a {NumClasses}x{NumClasses} confusion matrix", nameof(counts));
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            if (counts[i] < 0) throw new ArgumentException($"count [{i / NumClasses},{i % NumClasses}] is negative ({counts[i]})", nameof(counts));
+            _counts[i] += counts[i];
+        }
     }
 
     /// <summary>Adds another matrix's counts (e.g. of another shard of the evaluation set).</summary>

@@ -1,4 +1,7 @@
-namespace S4AL.Learning.Acquisition;
+using System.Text.Json.Serialization;
+using MessagePack;
+
+namespace S4AL.Domain.Acquisition;
 
 /// <summary>Whether a budget counts regions per image or over the whole pool.</summary>
 public enum BudgetScope
@@ -10,11 +13,13 @@ public enum BudgetScope
 }
 
 /// <summary>How many regions one cycle acquires: <see cref="Count"/> per image or over the whole pool.</summary>
+[MessagePackObject]
 public sealed record SelectionBudget
 {
     /// <summary>The authors' default: 4 regions per image per cycle.</summary>
     public static SelectionBudget Default { get; } = PerImage(4);
 
+    [JsonConstructor, SerializationConstructor]
     public SelectionBudget(BudgetScope scope, int count)
     {
         if (!Enum.IsDefined(scope)) throw new ArgumentOutOfRangeException(nameof(scope), $"unknown budget scope value {(int)scope}");
@@ -23,8 +28,8 @@ public sealed record SelectionBudget
         Count = count;
     }
 
-    public BudgetScope Scope { get; }
-    public int Count { get; }
+    [Key(0)] public BudgetScope Scope { get; }
+    [Key(1)] public int Count { get; }
 
     /// <summary>Top-<paramref name="regionsPerImage"/> regions of every image.</summary>
     public static SelectionBudget PerImage(int regionsPerImage) => new(BudgetScope.PerImage, regionsPerImage);
