@@ -1,6 +1,5 @@
-using System.CommandLine;
 using S4AL.Learning;
-using S4AL.Node.Commands;
+using S4AL.Node;
 
 // Before the first tensor: how glibc returns freed tensor memory decides how many page faults
 // every training step pays (see NativeHeap).
@@ -14,11 +13,4 @@ catch (ArgumentException e)
     return 2;
 }
 
-var root = new RootCommand("S4AL.NET: semantic segmentation with active semi-supervised learning (S4AL).");
-root.Subcommands.Add(RunCommand.Create());
-root.Subcommands.Add(StatusCommand.Create());
-root.Subcommands.Add(NodeCommand.Create());
-root.Subcommands.Add(SubmitCommand.Create());
-root.Subcommands.Add(PretrainCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await S4alCli.Create().Parse(args).InvokeAsync();

@@ -1,4 +1,5 @@
 using S4AL.Domain;
+using S4AL.Learning.Storage;
 using System.Globalization;
 using S4AL.Learning.Data;
 using SkiaSharp;

@@ -1,3 +1,4 @@
+using S4AL.Learning.Storage;
 using System.Globalization;
 using ScottPlot;
 

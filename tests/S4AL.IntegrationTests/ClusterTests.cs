@@ -75,7 +75,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         int seedPort = FreePort();
         var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
         string Log(string name) => Path.Combine(dir, name + ".log");
-        var slow = new Dictionary<string, string> { ["S4AL_SCORER_DELAY_MS"] = "1500" };
+        var slow = new Dictionary<string, string> { [S4alRun.ScorerDelay] = "1500" };
         var fastDowning = WriteHocon("akka.cluster.split-brain-resolver.stable-after = 5s\nakka.cluster.split-brain-resolver.down-all-when-unstable = off");
         var nodes = new Dictionary<string, S4alRun>();
         try

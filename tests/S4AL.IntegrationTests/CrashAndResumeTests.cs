@@ -90,7 +90,7 @@ public class CrashAndResumeTests(ReferenceRun reference)
     {
         var dir = Folders.New("killed-scoring");
         // Shard i waits (i + 1) x 700 ms, so the shards finish one after the other.
-        var slow = new Dictionary<string, string> { ["S4AL_SCORER_DELAY_MS"] = "700" };
+        var slow = new Dictionary<string, string> { [S4alRun.ScorerDelay] = "700" };
         var log = Path.Combine(dir, "s4al.log");
         using (var first = S4alRun.Start(slow, ReferenceRun.Args(dir)))
         {

@@ -25,14 +25,22 @@ public sealed class S4alRun : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>s4al.dll in the Node project's output (see the project file for why not the copy next to the tests).</summary>
-    public static string Program { get; } = Path.Combine(
+    public static string Program { get; } = Path.Combine(OutputFolder("S4alDirectory"), "s4al.dll");
+
+    /// <summary>Set in a run's environment: its shard i waits (i + 1) times this many milliseconds (tests/S4AL.TestNode).</summary>
+    public const string ScorerDelay = "S4AL_TEST_SCORER_DELAY_MS";
+
+    /// <summary>The same program with the test-only faults of tests/S4AL.TestNode.</summary>
+    static string TestProgram { get; } = Path.Combine(OutputFolder("S4alTestDirectory"), "s4al-test.dll");
+
+    static string OutputFolder(string key) =>
         typeof(S4alRun).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "S4alDirectory").Value!, "s4al.dll");
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     public static S4alRun Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Program);
+        start.ArgumentList.Add(environment?.ContainsKey(ScorerDelay) == true ? TestProgram : Program);
         foreach (var a in args) start.ArgumentList.Add(a);
         // The machine's own S4AL_* and OTEL_* settings (a device, an OTLP endpoint) must not change what a test sees.
         foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("S4AL_", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())

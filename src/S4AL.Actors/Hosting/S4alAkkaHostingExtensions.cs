@@ -33,9 +33,10 @@ public static class S4alAkkaHostingExtensions
     public static AkkaConfigurationBuilder WithS4alPersistence(this AkkaConfigurationBuilder builder, PersistenceOptions options) =>
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
 
-    public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data, ScorerOptions options) =>
+    /// <summary>The scorer entities (or a proxy); they hand the work to the node's <paramref name="scoring"/>.</summary>
+    public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host, IShardScoring scoring, ScorerOptions options) =>
         host
-            ? builder.WithShardRegion<ScorerRegionKey>("scorer", _ => ScorerActor.Props(data, options), new ScorerMessageExtractor(),
+            ? builder.WithShardRegion<ScorerRegionKey>("scorer", _ => ScorerActor.Props(scoring, options.Device), new ScorerMessageExtractor(),
                 new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
             : builder.WithShardRegionProxy<ScorerRegionKey>("scorer", NodeRoles.Scorer, new ScorerMessageExtractor());
 

@@ -10,9 +10,4 @@ public sealed record ScorerOptions
     /// thread libtorch has, and several at once on the same cores only make them wait on each other.
     /// </summary>
     public int ConcurrentShards { get; init; } = 1;
-    /// <summary>
-    /// Fault-injection knob for tests and demos: shard i waits (i + 1) times this long before it is
-    /// scored, so shards finish one by one and a node can be killed in the middle of scoring. Zero in production.
-    /// </summary>
-    public TimeSpan DelayPerShard { get; init; } = TimeSpan.Zero;
 }

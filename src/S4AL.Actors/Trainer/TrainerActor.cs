@@ -5,6 +5,7 @@ using S4AL.Actors.Telemetry;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Protocols;
+using S4AL.Learning;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 using static S4AL.Domain.Protocols.TrainerProtocol;
 using static TorchSharp.torch;
@@ -47,7 +48,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _replay = replay;
         _data = data;
         _options = options;
-        _device = DeviceOf(options.Device);
+        _device = Devices.Parse(options.Device);
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
 
         Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_node, _options.Device)));
@@ -176,13 +177,6 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     };
 
     /// <summary>cpu, cuda or cuda:N (the --device of a node).</summary>
-    internal static Device DeviceOf(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "cpu" => CPU,
-        var cuda when cuda.StartsWith("cuda") => new Device(cuda),
-        _ => throw new ArgumentException($"device '{name}' is not cpu, cuda or cuda:N"),
-    };
-
     public static Props Props(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options) =>
         Akka.Actor.Props.Create(() => new TrainerActor(coordinator, replay, data, options));
 }

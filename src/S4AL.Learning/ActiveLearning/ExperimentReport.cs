@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
+using S4AL.Learning.Storage;
+
 namespace S4AL.Learning.ActiveLearning;
 
 /// <summary>
@@ -47,16 +49,10 @@ public static class ExperimentReport
     public static void Write(string folder, IReadOnlyList<CycleResult> cycles)
     {
         Directory.CreateDirectory(folder);
-        WriteAtomically(Path.Combine(folder, "cycles.csv"), ToCsv(cycles));
-        WriteAtomically(Path.Combine(folder, "cycles.json"), ToJson(cycles));
+        AtomicFile.WriteText(Path.Combine(folder, "cycles.csv"), ToCsv(cycles));
+        AtomicFile.WriteText(Path.Combine(folder, "cycles.json"), ToJson(cycles));
     }
 
-    public static void WriteAtomically(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
 
     static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
     static double? Finite(double v) => double.IsFinite(v) ? v : null;

@@ -1,4 +1,5 @@
 using S4AL.Domain;
+using S4AL.Learning.Storage;
 using System.Text.Json;
 using S4AL.Learning.Data;
 
@@ -20,7 +21,7 @@ public static class LabeledSetFile
         var doc = new Document(set.Grid.Height, set.Grid.Width, set.Grid.RegionSize, set.ImageCount,
             set.FullyLabeledImages.Order().ToArray(),
             Enumerable.Range(0, set.ImageCount).SelectMany(i => set.AcquiredRegions(i).Order().Select(r => new[] { i, r })).ToArray());
-        ExperimentReport.WriteAtomically(path, JsonSerializer.Serialize(doc, Json));
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(doc, Json));
     }
 
     public static LabeledRegionSet Read(string path)

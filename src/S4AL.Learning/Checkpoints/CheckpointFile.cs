@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using S4AL.Learning.Storage;
+
 namespace S4AL.Learning.Checkpoints;
 
 /// <summary>
@@ -38,7 +40,6 @@ public static class CheckpointFile
     internal const int TrailerLength = 8 + HashLength + 8;
     const int MaxIndexLength = 16 << 20;
     const int MaxPartNameLength = 200;
-    const string TempSuffix = ".tmp";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -67,51 +68,36 @@ public static class CheckpointFile
         if (metadata.CreatedUtc == default) metadata = metadata with { CreatedUtc = DateTimeOffset.UtcNow };
 
         var fullPath = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{TempSuffix}");
-        try
+        byte[] hash = [];
+        long size = 0;
+        AtomicFile.Write(fullPath, file =>
         {
-            byte[] hash;
-            long size;
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using var hashing = new HashingWriteStream(file);
+            hashing.Write(Magic);
+            Span<byte> u32 = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(u32, FormatVersion);
+            hashing.Write(u32);
+
+            var entries = new List<PartEntry>(partList.Count);
+            foreach (var part in partList)
             {
-                using var hashing = new HashingWriteStream(file);
-                hashing.Write(Magic);
-                Span<byte> u32 = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(u32, FormatVersion);
-                hashing.Write(u32);
-
-                var entries = new List<PartEntry>(partList.Count);
-                foreach (var part in partList)
-                {
-                    long offset = hashing.Position;
-                    using (var sink = new NonClosingStream(hashing)) part.Write(sink);
-                    entries.Add(new PartEntry(part.Name, offset, hashing.Position - offset));
-                }
-
-                var index = JsonSerializer.SerializeToUtf8Bytes(new CheckpointIndex(metadata, entries), Json);
-                hashing.Write(index);
-                Span<byte> i64 = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(i64, index.Length);
-                hashing.Write(i64);
-
-                hash = hashing.GetHash();
-                file.Write(hash);
-                file.Write(EndMarker);
-                // Durability before visibility: the rename below must never expose data still in the page cache only.
-                file.Flush(flushToDisk: true);
-                size = file.Length;
+                long offset = hashing.Position;
+                using (var sink = new NonClosingStream(hashing)) part.Write(sink);
+                entries.Add(new PartEntry(part.Name, offset, hashing.Position - offset));
             }
-            File.Move(temp, fullPath, overwrite: true);
-            FsyncDirectory(folder);
-            return new CheckpointInfo(fullPath, Convert.ToHexStringLower(hash), size, metadata);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+
+            var index = JsonSerializer.SerializeToUtf8Bytes(new CheckpointIndex(metadata, entries), Json);
+            hashing.Write(index);
+            Span<byte> i64 = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(i64, index.Length);
+            hashing.Write(i64);
+
+            hash = hashing.GetHash();
+            file.Write(hash);
+            file.Write(EndMarker);
+            size = file.Length;
+        });
+        return new CheckpointInfo(fullPath, Convert.ToHexStringLower(hash), size, metadata);
     }
 
     /// <summary>
@@ -256,36 +242,6 @@ public static class CheckpointFile
 
     static string Printable(ReadOnlySpan<byte> bytes) =>
         new(Encoding.ASCII.GetString(bytes).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
-
-    static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>
-    /// Makes the rename itself durable: on POSIX a rename lives in the folder's metadata,
-    /// which needs its own fsync. Best effort (no-op on Windows, where NTFS journals renames).
-    /// </summary>
-    static void FsyncDirectory(string folder)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        int fd = Posix.open(folder, 0 /* O_RDONLY */);
-        if (fd < 0) return;
-        try { _ = Posix.fsync(fd); }
-        finally { _ = Posix.close(fd); }
-    }
-
-    static class Posix
-    {
-        [DllImport("libc", SetLastError = true)]
-        internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-        [DllImport("libc", SetLastError = true)]
-        internal static extern int fsync(int fd);
-        [DllImport("libc", SetLastError = true)]
-        internal static extern int close(int fd);
-    }
 
     internal sealed record PartEntry(string Name, long Offset, long Length);
 

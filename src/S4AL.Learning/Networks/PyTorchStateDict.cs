@@ -3,6 +3,8 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
+using S4AL.Learning.Storage;
+
 namespace S4AL.Learning.Networks;
 
 /// <summary>
@@ -35,18 +37,7 @@ public static class PyTorchStateDict
         foreach (var (key, tensor) in source)
             dict[key] = tensor.detach().contiguous().clone();
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) {
-                PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        } finally {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true));
     }
 
     /// <summary>

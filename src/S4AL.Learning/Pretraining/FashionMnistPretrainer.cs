@@ -1,3 +1,4 @@
+using S4AL.Learning.Storage;
 using System.Diagnostics;
 using System.Text.Json;
 using S4AL.Learning.ActiveLearning;
@@ -214,7 +215,7 @@ public sealed class FashionMnistPretrainer : IDisposable
             throw new IOException($"Cannot save the pretrained weights to '{path}': it is a folder; give a file name such as {Path.Combine(path, NetworkName(Settings.Network) + "-fmnist.pt")}.");
         PyTorchStateDict.Save(Network, path);
         var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
-        ExperimentReport.WriteAtomically(SidecarPath(path), json + Environment.NewLine);
+        AtomicFile.WriteText(SidecarPath(path), json + Environment.NewLine);
     }
 
     void Step(double learningRate, Tensor lossSum, Tensor correct)

@@ -13,7 +13,7 @@ namespace S4AL.Node.Commands;
 /// <summary>`s4al node`: one node of a cluster with the given roles; runs until stopped (Ctrl+C, SIGTERM).</summary>
 public static class NodeCommand
 {
-    public static Command Create()
+    public static Command Create(NodeServices services)
     {
         var cluster = new ClusterOptions();
         var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (env S4AL_ROLES)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_ROLES") is { Length: > 0 } r ? r : string.Join(",", NodeRoles.All) };
@@ -46,11 +46,8 @@ public static class NodeCommand
                 Persistence = journal,
                 HoconFiles = cluster.ConfigFiles(parse),
                 Trainer = new TrainerOptions { Device = deviceName, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
-                Scorer = new ScorerOptions
-                {
-                    Device = deviceName,
-                    DelayPerShard = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(RunCommand.ScorerDelayVariable), out var ms) ? ms : 0),
-                },
+                Scorer = new ScorerOptions { Device = deviceName },
+                Services = services,
                 LogFile = parse.GetValue(log),
                 Tls = TlsFromEnvironment(),
                 // One service per role set, so Jaeger's service list reads like the deployment.

@@ -1,3 +1,4 @@
+using S4AL.Learning.Storage;
 using System.CommandLine;
 using System.Diagnostics;
 using Akka.Actor;
@@ -25,10 +26,8 @@ public static class RunCommand
 {
     /// <summary>Environment variable with extra HOCON for the embedded node (tests: serialize-messages = on).</summary>
     public const string ExtraHoconVariable = "S4AL_EXTRA_HOCON";
-    /// <summary>Environment variable: milliseconds each scorer waits before a shard (fault-injection tests kill the run while scoring).</summary>
-    public const string ScorerDelayVariable = "S4AL_SCORER_DELAY_MS";
 
-    public static Command Create()
+    public static Command Create(NodeServices services)
     {
         var o = new ExperimentOptions();
         var runtime = new Option<string>("--runtime") { Description = "actors (the one-node cluster: journal, resume after a crash) or in-process (the engine's driver, no actors; for comparison)", DefaultValueFactory = _ => "actors" };
@@ -44,7 +43,7 @@ public static class RunCommand
             var spec = o.Read(parse);
             return parse.GetValue(runtime) switch
             {
-                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al")),
+                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al"), services),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -65,7 +64,7 @@ public static class RunCommand
         return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
     }
 
-    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry)
+    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry, NodeServices services)
     {
         torch.set_num_threads(spec.Threads);
         var watch = Stopwatch.StartNew();
@@ -78,11 +77,8 @@ public static class RunCommand
         {
             Persistence = PersistenceOptions.Sqlite(folder.Journal),
             Trainer = new TrainerOptions { Device = spec.DeviceName, CheckpointInterval = checkpointInterval },
-            Scorer = new ScorerOptions
-            {
-                Device = spec.DeviceName,
-                DelayPerShard = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(ScorerDelayVariable), out var ms) ? ms : 0),
-            },
+            Scorer = new ScorerOptions { Device = spec.DeviceName },
+            Services = services,
             LogFile = folder.Log,
             ExtraHocon = Environment.GetEnvironmentVariable(ExtraHoconVariable),
             Telemetry = telemetry,
@@ -155,7 +151,7 @@ public static class RunCommand
         if (existing is null)
         {
             var (plan, data) = fresh ?? ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
-            ExperimentReport.WriteAtomically(folder.Settings, plan.Definition);
+            AtomicFile.WriteText(folder.Settings, plan.Definition);
             return (plan, data);
         }
         var saved = AskCoordinator<Subscribed>(system, coordinator, new Subscribe(existing.Experiment)).State?.Plan
@@ -218,7 +214,7 @@ public static class RunCommand
         torch.set_num_threads(spec.Threads);
         var (pool, validation) = Datasets.Open(spec.Data);
         Directory.CreateDirectory(spec.RunDir);
-        ExperimentReport.WriteAtomically(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), new ExperimentDefinition(spec.Data, spec.Settings).ToJson());
+        AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), new ExperimentDefinition(spec.Data, spec.Settings).ToJson());
         output.WriteLine($"pool: {pool.Name} ({pool.Count} images {pool.Height}x{pool.Width}, {pool.NumClasses} classes); validation: {validation.Count} images; run folder: {spec.RunDir}");
 
         var watch = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using S4AL.Learning.Storage;
 using System.CommandLine;
 using System.Diagnostics;
 using Akka.Cluster;
@@ -58,7 +59,7 @@ public static class SubmitCommand
                     case SubmitRefused r:
                         throw new UsageException($"experiment {plan.Id} refused: {r.Reason}");
                     case SubmitAccepted a:
-                        if (!a.AlreadyKnown) ExperimentReport.WriteAtomically(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), plan.Definition);
+                        if (!a.AlreadyKnown) AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), plan.Definition);
                         Console.Out.WriteLine(a.AlreadyKnown
                             ? $"experiment {plan.Id} is already known to the cluster: cycle {a.Status.Cycle}/{a.Status.LastCycle}, {a.Status.Phase.ToString().ToLowerInvariant()}"
                             : $"experiment {plan.Id} submitted; results in {spec.RunDir}");

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using S4AL.Actors.Hosting;
+using S4AL.Actors.Scorer;
 using S4AL.Actors.Workspace;
 
 namespace S4AL.Node.Hosting;
@@ -29,6 +30,14 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         var data = new ExperimentDataCache();
         builder.Services.AddSingleton(data);
+        // The node's scoring service (datasets, slots, loaded networks); created only where scorers run.
+        IShardScoring? scoring = null;
+        if (settings.Has(NodeRoles.Scorer))
+        {
+            var own = new ShardScoring(data, settings.Scorer);
+            builder.Services.AddSingleton(own);
+            scoring = settings.Services.Scoring is { } wrap ? wrap(own) : own;
+        }
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(l =>
@@ -68,7 +77,7 @@ public static class NodeHost
             if (settings.Persistence is not null) akka.WithS4alPersistence(settings.Persistence);
             akka.WithRemoting(settings.Host, settings.Port)
                 .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
-                .WithS4alScorers(settings.Has(NodeRoles.Scorer), data, settings.Scorer)
+                .WithS4alScorers(scoring is not null, scoring!, settings.Scorer)
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
                 .WithS4alReporters(settings.Has(NodeRoles.Scorer), data)
                 .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), settings.Coordinator);

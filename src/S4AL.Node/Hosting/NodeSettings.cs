@@ -30,5 +30,20 @@ public sealed record NodeSettings
     /// <summary>OTLP export of traces, metrics and logs (off unless configured).</summary>
     public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Off;
 
+    /// <summary>What a host embedding s4al changes in the node's services (<see cref="NodeServices"/>); none by default.</summary>
+    public NodeServices Services { get; init; } = NodeServices.None;
+
     public bool Has(string role) => Roles.Contains(role);
+}
+
+/// <summary>
+/// Changes a host that embeds s4al makes to a node's services, e.g. wrapping the scoring with
+/// its own instrumentation (the integration tests slow it down this way to kill a node mid-scoring).
+/// </summary>
+public sealed record NodeServices
+{
+    public static NodeServices None { get; } = new();
+
+    /// <summary>Wraps the node's shard scoring (null: as it is).</summary>
+    public Func<IShardScoring, IShardScoring>? Scoring { get; init; }
 }
