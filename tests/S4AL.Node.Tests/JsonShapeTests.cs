@@ -73,13 +73,13 @@ public class JsonShapeTests
     [Fact]
     public void Cycles_json_is_camel_case_throughout()
     {
-        var metrics = ConfusionMatrix.FromCounts(new long[,] { { 5, 1 }, { 2, 7 } }).ToMetrics(["road", "car"]);
+        var metrics = ConfusionMatrix.FromCounts(2, [5, 1, 2, 7]).ToMetrics(["road", "car"]);
         var cycles = new[]
         {
             new CycleResult(0, 0.1, 10, metrics, [new RegionId(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")]),
             new CycleResult(1, 0.2, 11, metrics, [], 10, 0),
         };
-        var json = ExperimentReport.ToJson(cycles);
+        var json = CycleResultFiles.ToJson(cycles);
         var keys = Keys(json);
         AssertCamelCase(keys);
         Assert.Equal(new[]
@@ -88,7 +88,7 @@ public class JsonShapeTests
             "[].failedAttempts[].attempt", "[].failedAttempts[].reason", "[].labeledPixelShare", "[].labeledRegions",
             "[].meanClassAccuracy", "[].miou", "[].pixelAccuracy", "[].scoreSeconds", "[].trainSeconds",
         }, keys.Select(k => "[]." + k.TrimStart('[', ']', '.')).Order(StringComparer.Ordinal));
-        var csv = ExperimentReport.ToCsv(cycles).Split('\n');
+        var csv = CycleResultFiles.ToCsv(cycles).Split('\n');
         Assert.Equal("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts", csv[0]);
         Assert.EndsWith(",2", csv[1]);
         Assert.EndsWith(",1", csv[2]);

@@ -51,7 +51,7 @@ public static class S4alAkkaHostingExtensions
     /// The reporters (one sharded entity per experiment) on scorer nodes, which read the data the
     /// results show; call after the coordinator registration, whose proxy they subscribe through.
     /// </summary>
-    public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host, ExperimentDataCache data) =>
+    public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host, DatasetCache data) =>
         host
             ? builder.WithShardRegion<ReporterRegionKey>("reporter", (_, registry, _) => _ => ReporterActor.Props(registry.Get<CoordinatorKey>(), new RunFolderWriter(data)),
                 new ReporterMessageExtractor(), new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
@@ -73,7 +73,7 @@ public static class S4alAkkaHostingExtensions
             system.ActorOf(HandshakeActor.Props(registry.Get<CoordinatorKey>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()), "handshake"));
 
     /// <summary>The node's trainer; call after the coordinator and replay registrations.</summary>
-    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, ExperimentDataCache data, TrainerOptions options) =>
+    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, DatasetCache data, TrainerOptions options) =>
         builder.WithActors((system, registry) =>
         {
             var trainer = system.ActorOf(TrainerActor.Props(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), data, options), "trainer");

@@ -18,7 +18,7 @@ public static class RunFolderReport
     public const string LabeledSetFileName = "labeled.json";
 
     /// <summary>The engine's per-cycle results of every finished cycle.</summary>
-    public static IReadOnlyList<CycleResult> CycleResults(ExperimentState state, ExperimentData data)
+    public static IReadOnlyList<CycleResult> CycleResults(ExperimentState state, OpenedDatasets data)
     {
         var results = new List<CycleResult>();
         int labeledRegions = state.Plan.InitialRegions.Length;
@@ -37,12 +37,12 @@ public static class RunFolderReport
         evaluation.Matrix().ToMetrics(classNames.Count == evaluation.NumClasses ? classNames : null);
 
     /// <summary>Writes every result file of the run folder (atomically, file by file).</summary>
-    public static IReadOnlyList<CycleResult> Write(ExperimentState state, ExperimentData data)
+    public static IReadOnlyList<CycleResult> Write(ExperimentState state, OpenedDatasets data)
     {
         var folder = state.Plan.RunDirectory;
         Directory.CreateDirectory(folder);
         var results = CycleResults(state, data);
-        ExperimentReport.Write(folder, results);
+        CycleResultFiles.Write(folder, results);
         LabeledSetFile.Write(Path.Combine(folder, LabeledSetFileName), data.LabeledSet(state));
         var initial = LabeledRegionSet.Empty(data.Pool.Count, data.Grid)
             .WithFullyLabeled(state.Plan.InitialFullyLabeled)
@@ -53,7 +53,7 @@ public static class RunFolderReport
 }
 
 /// <summary>Writes the run folder's results with the experiment's datasets, opened once per node.</summary>
-public sealed class RunFolderWriter(ExperimentDataCache data) : IRunFolderWriter
+public sealed class RunFolderWriter(DatasetCache data) : IRunFolderWriter
 {
     public void Write(ExperimentState state) => RunFolderReport.Write(state, data.Get(state.Plan.Definition, $"experiment {state.Id}"));
 }

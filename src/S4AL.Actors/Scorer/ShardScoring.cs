@@ -30,14 +30,14 @@ public interface IShardScoring
 /// </summary>
 public sealed class ShardScoring : IShardScoring, IDisposable
 {
-    readonly ExperimentDataCache _data;
+    readonly DatasetCache _data;
     readonly Device _device;
     readonly SemaphoreSlim _slots;
     readonly int _slotCount;
     // Most recently used first; at most one per slot.
     readonly LinkedList<(string Id, SegmentationNetwork Network)> _idle = new();
 
-    public ShardScoring(ExperimentDataCache data, ScorerOptions options)
+    public ShardScoring(DatasetCache data, ScorerOptions options)
     {
         _data = data;
         _device = Devices.Parse(options.Device);

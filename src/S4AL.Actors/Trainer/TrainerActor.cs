@@ -33,7 +33,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly ActorLogger _log = ActorLogger.For(Context, typeof(TrainerActor));
     readonly IActorRef _coordinator;
     readonly IActorRef _replay;
-    readonly ExperimentDataCache _data;
+    readonly DatasetCache _data;
     readonly TrainerOptions _options;
     readonly Device _device;
     readonly string _node;
@@ -42,7 +42,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     // The end-of-training report, sent until the coordinator confirms it persisted it.
     ReportTrained? _unconfirmed;
 
-    public TrainerActor(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options)
+    public TrainerActor(IActorRef coordinator, IActorRef replay, DatasetCache data, TrainerOptions options)
     {
         _coordinator = coordinator;
         _replay = replay;
@@ -177,6 +177,6 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     };
 
     /// <summary>cpu, cuda or cuda:N (the --device of a node).</summary>
-    public static Props Props(IActorRef coordinator, IActorRef replay, ExperimentDataCache data, TrainerOptions options) =>
+    public static Props Props(IActorRef coordinator, IActorRef replay, DatasetCache data, TrainerOptions options) =>
         Akka.Actor.Props.Create(() => new TrainerActor(coordinator, replay, data, options));
 }

@@ -27,7 +27,7 @@ sealed class TrainingJob
     readonly TrainCycle _order;
     readonly IActorRef _trainer;
     readonly IActorRef _replay;
-    readonly ExperimentDataCache _data;
+    readonly DatasetCache _data;
     readonly TrainerOptions _options;
     readonly Device _device;
     readonly string _node;
@@ -35,7 +35,7 @@ sealed class TrainingJob
     readonly ManualResetEventSlim _running = new(true);
     readonly CancellationTokenSource _cancel = new();
 
-    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, ExperimentDataCache data, TrainerOptions options, Device device, string node, ActorLogger log)
+    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, DatasetCache data, TrainerOptions options, Device device, string node, ActorLogger log)
     {
         _node = node;
         _log = log;

@@ -18,22 +18,6 @@ public sealed class ConfusionMatrix
         _counts = new long[numClasses * numClasses];
     }
 
-    /// <summary>A matrix with the given counts, [truth, predicted]; for results read back from storage and tests.</summary>
-    public static ConfusionMatrix FromCounts(long[,] counts)
-    {
-        ArgumentNullException.ThrowIfNull(counts);
-        if (counts.GetLength(0) != counts.GetLength(1))
-            throw new ArgumentException($"a confusion matrix must be square, got {counts.GetLength(0)}x{counts.GetLength(1)}", nameof(counts));
-        var m = new ConfusionMatrix(counts.GetLength(0));
-        for (int t = 0; t < m.NumClasses; t++)
-            for (int p = 0; p < m.NumClasses; p++)
-            {
-                if (counts[t, p] < 0) throw new ArgumentException($"count [{t},{p}] is negative ({counts[t, p]})", nameof(counts));
-                m._counts[t * m.NumClasses + p] = counts[t, p];
-            }
-        return m;
-    }
-
     public int NumClasses { get; }
 
     /// <summary>Pixels of class <paramref name="truth"/> predicted as <paramref name="predicted"/>.</summary>
@@ -103,16 +87,6 @@ public sealed class ConfusionMatrix
             sum.Add(m);
         }
         return sum ?? throw new ArgumentException("no confusion matrices to merge", nameof(matrices));
-    }
-
-    /// <summary>A copy of the counts, [truth, predicted].</summary>
-    public long[,] ToArray()
-    {
-        var a = new long[NumClasses, NumClasses];
-        for (int t = 0; t < NumClasses; t++)
-            for (int p = 0; p < NumClasses; p++)
-                a[t, p] = _counts[t * NumClasses + p];
-        return a;
     }
 
     /// <summary>Metrics of the counts so far.</summary>

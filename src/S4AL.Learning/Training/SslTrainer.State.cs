@@ -10,7 +10,6 @@ namespace S4AL.Learning.Training;
 public sealed partial class SslTrainer
 {
     const int StateFormatVersion = 1;
-    static readonly byte[] StreamMagic = "S4ALSSL1"u8.ToArray();
 
     /// <summary>Names of the parts of <see cref="ExportState"/>.</summary>
     public static class StateParts
@@ -112,58 +111,6 @@ public sealed partial class SslTrainer
         _networkRandomSeed = meta.NetworkRandomSeed;
         LearningRate = meta.LearningRate;
         _optimizer.LearningRate = LearningRate;
-    }
-
-    /// <summary>Writes <see cref="ExportState"/> to a stream: "S4ALSSL1", part count, then per part (ordinal name order) name, length, bytes.</summary>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var parts = ExportState();
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(StreamMagic);
-        writer.Write(parts.Count);
-        foreach (var (name, bytes) in parts.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            writer.Write(name);
-            writer.Write((long)bytes.Length);
-            writer.Write(bytes);
-        }
-        writer.Flush();
-    }
-
-    /// <summary>Reads what <see cref="SaveState"/> wrote and applies it with <see cref="ImportState"/>.</summary>
-    public void LoadState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ImportState(ReadStateParts(stream));
-    }
-
-    /// <summary>Parses the stream format of <see cref="SaveState"/> into its parts.</summary>
-    public static IReadOnlyDictionary<string, byte[]> ReadStateParts(Stream stream)
-    {
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        try
-        {
-            var magic = reader.ReadBytes(StreamMagic.Length);
-            if (!magic.AsSpan().SequenceEqual(StreamMagic)) throw new InvalidDataException("trainer state: the stream does not start with 'S4ALSSL1'");
-            int count = reader.ReadInt32();
-            if (count < 0 || count > 64) throw new InvalidDataException($"trainer state: implausible part count {count}");
-            var parts = new Dictionary<string, byte[]>(count);
-            for (int i = 0; i < count; i++)
-            {
-                var name = reader.ReadString();
-                long length = reader.ReadInt64();
-                if (length < 0 || length > int.MaxValue) throw new InvalidDataException($"trainer state: part '{name}' has implausible length {length}");
-                var bytes = reader.ReadBytes((int)length);
-                if (bytes.Length != length) throw new InvalidDataException($"trainer state: part '{name}' is truncated ({bytes.Length} of {length} bytes)");
-                if (!parts.TryAdd(name, bytes)) throw new InvalidDataException($"trainer state: part '{name}' appears twice");
-            }
-            return parts;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException("trainer state: the stream ends early", e);
-        }
     }
 
     static byte[] WriteBytes(Action<BinaryWriter> write)

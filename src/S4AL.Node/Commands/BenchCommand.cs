@@ -37,7 +37,7 @@ public static class BenchCommand
         {
             int n = p.GetValue(iters);
             if (n < 1) throw new UsageException($"--iters {n}: must be at least 1");
-            return Run(ExperimentOptions.Named("--net", p.GetValue(net)!, NetworkFactory.ParseKind), p.GetValue(height), p.GetValue(width), p.GetValue(batch), n,
+            return Run(RunOptions.Named("--net", p.GetValue(net)!, NetworkFactory.ParseKind), p.GetValue(height), p.GetValue(width), p.GetValue(batch), n,
                 p.GetValue(threads), p.GetValue(floor), DeviceParser.Parse(p.GetValue(device)!), p.GetValue(classes), Console.Out);
         }));
         bench.Subcommands.Add(step);

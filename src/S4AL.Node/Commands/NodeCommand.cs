@@ -28,7 +28,7 @@ public static class NodeCommand
         telemetry.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var roleList = ExperimentOptions.Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
+            var roleList = RunOptions.Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
             var deviceName = parse.GetValue(device)!;
             DeviceParser.Parse(deviceName);
             int t = parse.GetValue(threads);

@@ -29,7 +29,7 @@ public static class RunCommand
 
     public static Command Create(NodeServices services)
     {
-        var o = new ExperimentOptions();
+        var o = new RunOptions();
         var runtime = new Option<string>("--runtime") { Description = "actors (the one-node cluster: journal, resume after a crash) or in-process (the engine's driver, no actors; for comparison)", DefaultValueFactory = _ => "actors" };
         var cmd = new Command("run", "Run a complete S4AL experiment (initial set, cycles of training, scoring, acquisition and oracle annotation, evaluation after each cycle) on this machine. Running it again on an unfinished run folder resumes it.");
         o.AddTo(cmd);
@@ -43,7 +43,7 @@ public static class RunCommand
             var spec = o.Read(parse);
             return parse.GetValue(runtime) switch
             {
-                "actors" => RunWithActors(spec, o.ExperimentOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al"), services),
+                "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al"), services),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -64,12 +64,12 @@ public static class RunCommand
         return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
     }
 
-    public static int RunWithActors(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry, NodeServices services)
+    public static int RunWithActors(RunRequest spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry, NodeServices services)
     {
         torch.set_num_threads(spec.Threads);
         var watch = Stopwatch.StartNew();
         // A new run's data is opened before anything is written, so a missing dataset leaves no run folder behind.
-        (ExperimentPlan Plan, ExperimentData Data)? fresh = File.Exists(Path.Combine(spec.RunDir, RunFolder.JournalFileName))
+        (ExperimentPlan Plan, OpenedDatasets Data)? fresh = File.Exists(Path.Combine(spec.RunDir, RunFolder.JournalFileName))
             ? null : ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
         using var folder = RunFolder.Open(spec.RunDir);
         RunFolder.CheckJournal(folder.Journal);
@@ -101,7 +101,7 @@ public static class RunCommand
     }
 
     /// <summary>Follows an experiment to its end with the progress display; the exit code of the command.</summary>
-    public static int Watch(ActorSystem system, IActorRef coordinator, IActorRef reporters, ExperimentPlan plan, ExperimentData data, TextWriter output, Stopwatch watch, string log)
+    public static int Watch(ActorSystem system, IActorRef coordinator, IActorRef reporters, ExperimentPlan plan, OpenedDatasets data, TextWriter output, Stopwatch watch, string log)
     {
         using var display = ProgressDisplay.Create(output);
         var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -144,8 +144,8 @@ public static class RunCommand
     /// The run folder's experiment: the one in its journal (resumed; options given on the
     /// command line must agree with it), or a new one planned from the options.
     /// </summary>
-    static (ExperimentPlan Plan, ExperimentData Data) ResolvePlan(ExperimentSpec spec, IReadOnlyList<string> optionsGiven, RunFolder folder,
-        ActorSystem system, IActorRef coordinator, TextWriter output, (ExperimentPlan Plan, ExperimentData Data)? fresh)
+    static (ExperimentPlan Plan, OpenedDatasets Data) ResolvePlan(RunRequest spec, IReadOnlyList<string> optionsGiven, RunFolder folder,
+        ActorSystem system, IActorRef coordinator, TextWriter output, (ExperimentPlan Plan, OpenedDatasets Data)? fresh)
     {
         var existing = AskCoordinator<ExperimentList>(system, coordinator, new ListExperiments()).Experiments.FirstOrDefault(e => e.Found);
         if (existing is null)
@@ -170,7 +170,7 @@ public static class RunCommand
         var definition = ExperimentDefinition.FromJson(saved.Definition, folder.Settings);
         var (pool, validation) = Datasets.Open(definition.Data);
         output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
-        return (saved, new ExperimentData(definition, pool, validation));
+        return (saved, new OpenedDatasets(definition, pool, validation));
     }
 
     static ReportsWritten? AskReporter(IActorRef reporters, FlushReports flush)
@@ -209,7 +209,7 @@ public static class RunCommand
     }
 
     /// <summary>The engine's in-process driver: no actors, no journal (the reference the actor runtime is measured against).</summary>
-    public static int RunInProcess(ExperimentSpec spec, TextWriter output)
+    public static int RunInProcess(RunRequest spec, TextWriter output)
     {
         torch.set_num_threads(spec.Threads);
         var (pool, validation) = Datasets.Open(spec.Data);
@@ -232,7 +232,7 @@ public static class RunCommand
                 case ActiveLearningProgress.Acquired a: LabeledSetFile.Write(labeledPath, a.Labeled); break;
                 case ActiveLearningProgress.CycleCompleted c:
                     results.Add(c.Result);
-                    ExperimentReport.Write(spec.RunDir, results);
+                    CycleResultFiles.Write(spec.RunDir, results);
                     RunPlots.Write(spec.RunDir, results, pool, initial, "mIoU against labeled pixels");
                     break;
             }

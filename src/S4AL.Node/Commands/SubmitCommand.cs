@@ -20,7 +20,7 @@ public static class SubmitCommand
 {
     public static Command Create()
     {
-        var experiment = new ExperimentOptions();
+        var experiment = new RunOptions();
         var cluster = new ClusterOptions();
         var id = new Option<string?>("--experiment") { Description = "Experiment id (default: the run folder's name)" };
         var watchOption = new Option<bool>("--watch") { Description = "Show progress until the experiment ends" };
@@ -34,7 +34,7 @@ public static class SubmitCommand
             var spec = experiment.Read(parse);
             var seeds = cluster.SeedNodes(parse);
             if (seeds.Count == 0) throw new UsageException("--seed-nodes (or S4AL_SEED_NODES) is required: the cluster to submit to");
-            var experimentId = parse.GetValue(id) is { } given ? ExperimentOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
+            var experimentId = parse.GetValue(id) is { } given ? RunOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
             var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
             var watch = Stopwatch.StartNew();
             var settings = new NodeSettings

@@ -28,7 +28,7 @@ public static class NodeHost
         if (settings.LogFile is not null) builder.Logging.AddProvider(FileLoggerProvider.ToFile(settings.LogFile, LogLevel.Information));
         if (settings.Telemetry.Enabled(Environment.GetEnvironmentVariable)) NodeTelemetry.Add(builder, settings, Environment.GetEnvironmentVariable);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-        var data = new ExperimentDataCache();
+        var data = new DatasetCache();
         builder.Services.AddSingleton(data);
         // The node's scoring service (datasets, slots, loaded networks); created only where scorers run.
         IShardScoring? scoring = null;

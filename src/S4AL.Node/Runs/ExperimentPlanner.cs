@@ -10,12 +10,12 @@ namespace S4AL.Node.Runs;
 /// <summary>Turns command-line options into the coordinator's plan: opens the data (so a missing dataset fails here, before anything is written) and draws the initial labeled set.</summary>
 public static class ExperimentPlanner
 {
-    public static (ExperimentPlan Plan, ExperimentData Data) Plan(ExperimentSpec spec, ExperimentId id)
+    public static (ExperimentPlan Plan, OpenedDatasets Data) Plan(RunRequest spec, ExperimentId id)
     {
         var definition = new ExperimentDefinition(spec.Data, spec.Settings);
         var json = definition.ToJson();
         var (pool, validation) = Datasets.Open(spec.Data);
-        var data = new ExperimentData(ExperimentDefinition.FromJson(json, "settings"), pool, validation);
+        var data = new OpenedDatasets(ExperimentDefinition.FromJson(json, "settings"), pool, validation);
         var driver = new ActiveLearningDriver(pool, validation, spec.Settings);
         var initial = spec.LabeledFrom is null ? driver.InitialLabeledSet() : LabeledSetFile.Read(spec.LabeledFrom);
         if (initial.Grid != driver.Grid || initial.ImageCount != pool.Count)

@@ -30,7 +30,7 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
 
     readonly IActorRef _coordinator;
     readonly ExperimentPlan _plan;
-    readonly ExperimentData _data;
+    readonly OpenedDatasets _data;
     readonly IProgress<ActiveLearningProgress> _progress;
     readonly TaskCompletionSource<RunOutcome> _done;
     readonly TimeSpan _answerTimeout;
@@ -38,7 +38,7 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
     DateTime _lastAnswer = DateTime.UtcNow;
     bool _accepted;
 
-    public RunClientActor(IActorRef coordinator, ExperimentPlan plan, ExperimentData data, IProgress<ActiveLearningProgress> progress, TaskCompletionSource<RunOutcome> done, TimeSpan answerTimeout)
+    public RunClientActor(IActorRef coordinator, ExperimentPlan plan, OpenedDatasets data, IProgress<ActiveLearningProgress> progress, TaskCompletionSource<RunOutcome> done, TimeSpan answerTimeout)
     {
         _coordinator = coordinator;
         _plan = plan;
@@ -170,6 +170,6 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    public static Props Props(IActorRef coordinator, ExperimentPlan plan, ExperimentData data, IProgress<ActiveLearningProgress> progress, TaskCompletionSource<RunOutcome> done, TimeSpan answerTimeout) =>
+    public static Props Props(IActorRef coordinator, ExperimentPlan plan, OpenedDatasets data, IProgress<ActiveLearningProgress> progress, TaskCompletionSource<RunOutcome> done, TimeSpan answerTimeout) =>
         Akka.Actor.Props.Create(() => new RunClientActor(coordinator, plan, data, progress, done, answerTimeout));
 }

@@ -23,7 +23,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
 {
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     readonly string _persistenceId = "coordinator-" + Guid.NewGuid().ToString("N")[..8];
-    readonly ExperimentDataCache _data = new();
+    readonly DatasetCache _data = new();
     readonly TestProbe _scorers;
     readonly TestProbe _trainer;
     readonly ExperimentPlan _plan;

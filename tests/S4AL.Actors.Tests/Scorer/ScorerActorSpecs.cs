@@ -28,11 +28,11 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
     }
 
     /// <summary>A trained (one step) cycle-0 checkpoint of the spec experiment.</summary>
-    (CheckpointRef Model, ExperimentData Data, LabeledRegionSet Labeled) TrainedModel(string dir)
+    (CheckpointRef Model, OpenedDatasets Data, LabeledRegionSet Labeled) TrainedModel(string dir)
     {
         _singleThread ??= new SingleThread();
         var definition = ActorSpecConfig.Definition(epochs: 1, iterations: 1);
-        var data = new ExperimentDataCache().Get(definition.ToJson(), "spec");
+        var data = new DatasetCache().Get(definition.ToJson(), "spec");
         var labeled = LabeledRegionSet.Empty(data.Pool.Count, data.Grid).WithFullyLabeled([0, 5, 9]).WithRegions([new RegionId(1, 3), new RegionId(2, 0)]);
         using var run = new CycleTrainingRun(data.Pool, data.Settings, CPU, 0, 1, labeled);
         run.RunToEnd();
@@ -47,7 +47,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
         var dir = ActorSpecConfig.TempDir("scorer");
         var (model, data, labeled) = TrainedModel(dir);
         int[] images = [1, 2, 3];
-        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new ExperimentDataCache(), new ScorerOptions()), "cpu"));
+        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new DatasetCache(), new ScorerOptions()), "cpu"));
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), data.Definition.ToJson(), 0, 4, images, [new RegionId(1, 3), new RegionId(2, 0)], model, null));
         var result = ExpectMsg<ReportShardScored>(Long);
         Assert.Equal(4, result.Shard);
@@ -67,7 +67,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
     {
         var dir = ActorSpecConfig.TempDir("scorer-bad");
         var (model, data, _) = TrainedModel(dir);
-        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new ExperimentDataCache(), new ScorerOptions()), "cpu"));
+        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new DatasetCache(), new ScorerOptions()), "cpu"));
         var definition = data.Definition.ToJson();
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), definition, 0, 0, [1, 2], [], model, null));
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), definition, 0, 1, [3, 4], [], model with { Sha256 = "ab" }, null));

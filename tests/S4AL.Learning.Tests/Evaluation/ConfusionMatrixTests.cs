@@ -7,18 +7,18 @@ namespace S4AL.Learning.Tests.Evaluation;
 
 public class ConfusionMatrixTests
 {
-    // rows = truth, columns = prediction
-    static readonly long[,] Counts =
-    {
-        { 5, 1, 0 },
-        { 2, 3, 1 },
-        { 0, 0, 4 },
-    };
+    // rows = truth, columns = prediction, row-major
+    static readonly long[] Counts =
+    [
+        5, 1, 0,
+        2, 3, 1,
+        0, 0, 4,
+    ];
 
     [Fact]
     public void Metrics_match_hand_computation()
     {
-        var m = SegmentationMetrics.From(ConfusionMatrix.FromCounts(Counts), ["road", "car", "sky"]);
+        var m = SegmentationMetrics.From(ConfusionMatrix.FromCounts(3, Counts), ["road", "car", "sky"]);
         // class 0: TP 5, truth 6, predicted 7 -> 5 / (6 + 7 - 5)
         // class 1: TP 3, truth 6, predicted 4 -> 3 / (6 + 4 - 3)
         // class 2: TP 4, truth 4, predicted 5 -> 4 / (4 + 5 - 4)
@@ -44,13 +44,13 @@ public class ConfusionMatrixTests
     public void Absent_classes_count_as_zero_in_the_authors_means_and_are_skipped_in_the_present_ones()
     {
         // Class 3 never occurs; class 2 is predicted once but never true.
-        var m = SegmentationMetrics.From(ConfusionMatrix.FromCounts(new long[,]
-        {
-            { 4, 0, 1, 0 },
-            { 1, 2, 0, 0 },
-            { 0, 0, 0, 0 },
-            { 0, 0, 0, 0 },
-        }));
+        var m = SegmentationMetrics.From(ConfusionMatrix.FromCounts(4,
+        [
+            4, 0, 1, 0,
+            1, 2, 0, 0,
+            0, 0, 0, 0,
+            0, 0, 0, 0,
+        ]));
         double iou0 = 4.0 / (5 + 5 - 4), iou1 = 2.0 / (3 + 2 - 2);
         Assert.Equal(0, m.ClassIoU[2]);
         Assert.Equal(0, m.ClassIoU[3]);
@@ -69,12 +69,12 @@ public class ConfusionMatrixTests
         var predicted = tensor(new long[] { 0, 2, 2, 1, 0, 1, 0, 1, 1 }, [1, 3, 3]);
         var cm = new ConfusionMatrix(3);
         cm.Add(predicted, labels);
-        Assert.Equal(new long[,] { { 1, 1, 0 }, { 0, 1, 1 }, { 1, 0, 1 } }, cm.ToArray());
+        Assert.Equal([1L, 1, 0, 0, 1, 1, 1, 0, 1], cm.Counts);
         Assert.Equal(6, cm.Total);
 
         // uint8 label maps (255 = ignore) and int32 predictions work too, and counts accumulate.
         cm.Add(predicted.to(int32), tensor(new byte[] { 0, 1, 2, 255, 255, 1, 2, 3, 0 }, [1, 3, 3]));
-        Assert.Equal(new long[,] { { 2, 2, 0 }, { 0, 2, 2 }, { 2, 0, 2 } }, cm.ToArray());
+        Assert.Equal([2L, 2, 0, 0, 2, 2, 2, 0, 2], cm.Counts);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class ConfusionMatrixTests
         var b = new ConfusionMatrix(5);
         a.Add(predicted[TensorIndex.Slice(0, 1)], labels[TensorIndex.Slice(0, 1)]);
         b.Add(predicted[TensorIndex.Slice(1, 4)], labels[TensorIndex.Slice(1, 4)]);
-        Assert.Equal(whole.ToArray(), ConfusionMatrix.Merge([a, b]).ToArray());
+        Assert.Equal(whole.Counts, ConfusionMatrix.Merge([a, b]).Counts);
         Assert.Equal(labels.lt(5).sum().item<long>(), whole.Total);
         // Merging did not change its inputs.
         Assert.Equal(a.Total + b.Total, whole.Total);
@@ -106,7 +106,8 @@ public class ConfusionMatrixTests
         var e = Assert.Throws<ArgumentException>(() => cm.Add(full(2, 2, 3L), zeros(2, 2, dtype: int64)));
         Assert.Contains("[0, 3)", e.Message);
         Assert.Throws<ArgumentException>(() => cm.Add(new ConfusionMatrix(4)));
-        Assert.Throws<ArgumentException>(() => ConfusionMatrix.FromCounts(new long[2, 3]));
+        Assert.Throws<InvalidDataException>(() => ConfusionMatrix.FromCounts(2, new long[6]));
+        Assert.Throws<ArgumentException>(() => ConfusionMatrix.FromCounts(2, [1, -1, 0, 0]));
         Assert.Throws<ArgumentException>(() => SegmentationMetrics.From(cm, ["a", "b"]));
         Assert.Throws<ArgumentException>(() => ConfusionMatrix.Merge([]));
         // Nothing counted: zeros, not NaN.

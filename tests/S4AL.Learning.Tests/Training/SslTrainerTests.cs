@@ -103,14 +103,12 @@ public class SslTrainerTests
         original.SetLabeledClassCounts(ClassCounts(pool));
         original.SetEpoch(3, 10);
         Run(original, pool, 0, 6, epoch: 3);
-        using var saved = new MemoryStream();
-        original.SaveState(saved);
+        var saved = original.ExportState();
         var continued = Run(original, pool, 6, 5, epoch: 3);
 
         // A trainer with another seed and no class counts: everything must come from the state.
         using var restored = Make(Replaying, seed: 99, channelsLast: channelsLast);
-        saved.Position = 0;
-        restored.LoadState(saved);
+        restored.ImportState(saved);
         Assert.Equal(original.StepCount - 5, restored.StepCount);
         Assert.Equal(original.LearningRate, restored.LearningRate);
         var resumed = Run(restored, pool, 6, 5, epoch: 3);
@@ -137,7 +135,8 @@ public class SslTrainerTests
         var truncated = parts.ToDictionary(p => p.Key, p => p.Value);
         truncated[SslTrainer.StateParts.Student] = truncated[SslTrainer.StateParts.Student][..^10];
         Assert.Throws<InvalidDataException>(() => Make(new SslSettings()).ImportState(truncated));
-        Assert.Throws<InvalidDataException>(() => trainer.LoadState(new MemoryStream(new byte[] { 1, 2, 3 })));
+        var missing = parts.Where(p => p.Key != SslTrainer.StateParts.Student).ToDictionary(p => p.Key, p => p.Value);
+        Assert.Throws<InvalidDataException>(() => Make(new SslSettings()).ImportState(missing));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace S4AL.Learning.ActiveLearning;
 /// IoU written "iou"/"miou" as in the CSV, with per-class IoU, the acquired regions and the
 /// training attempts).
 /// </summary>
-public static class ExperimentReport
+public static class CycleResultFiles
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -10,13 +10,13 @@ using static TorchSharp.torch;
 namespace S4AL.Node.Commands;
 
 /// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
-public sealed record ExperimentSpec(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null, int ShardSize = ExperimentOptions.DefaultShardSize)
+public sealed record RunRequest(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null, int ShardSize = RunOptions.DefaultShardSize)
 {
     [JsonIgnore] public Device Device => DeviceParser.Parse(DeviceName);
 }
 
 /// <summary>The command-line options that define an experiment, shared by the commands that start one.</summary>
-public sealed class ExperimentOptions
+public sealed class RunOptions
 {
     static readonly ActiveLearningSettings D = new();
     public const int DefaultShardSize = 50;
@@ -61,7 +61,7 @@ public sealed class ExperimentOptions
             command.Options.Add(option);
     }
 
-    public ExperimentSpec Read(ParseResult p)
+    public RunRequest Read(ParseResult p)
     {
         var seed = p.GetValue(_seed);
         var data = new DatasetOptions
@@ -114,7 +114,7 @@ public sealed class ExperimentOptions
         var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var labeledFrom = p.GetValue(_labeledFrom);
         if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
-        return new ExperimentSpec(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom),
+        return new RunRequest(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom),
             Positive(p.GetValue(_shardSize), "--shard-size"));
     }
 
@@ -122,7 +122,7 @@ public sealed class ExperimentOptions
     /// Options given on the command line that define the experiment (not where or how it runs):
     /// when none is given, a run folder's existing experiment is resumed as it was defined.
     /// </summary>
-    public IReadOnlyList<string> ExperimentOptionsGiven(ParseResult p) =>
+    public IReadOnlyList<string> DefinitionOptionsGiven(ParseResult p) =>
         new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                 _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
                 _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize }

@@ -7,11 +7,11 @@ using S4AL.Node.Commands;
 namespace S4AL.Node.Tests;
 
 /// <summary>The options that define an experiment, parsed in process: defaults, the authors' preset and what wins.</summary>
-public class ExperimentOptionsTests
+public class RunOptionsTests
 {
-    static ExperimentSpec Read(params string[] args)
+    static RunRequest Read(params string[] args)
     {
-        var options = new ExperimentOptions();
+        var options = new RunOptions();
         var command = new Command("run");
         options.AddTo(command);
         var parse = command.Parse(args);

@@ -7,9 +7,9 @@ using S4AL.Learning.Data;
 namespace S4AL.Actors.Workspace;
 
 /// <summary>An experiment's definition with its datasets opened and its region grid.</summary>
-public sealed class ExperimentData
+public sealed class OpenedDatasets
 {
-    public ExperimentData(ExperimentDefinition definition, ISegmentationDataset pool, ISegmentationDataset validation)
+    public OpenedDatasets(ExperimentDefinition definition, ISegmentationDataset pool, ISegmentationDataset validation)
     {
         Definition = definition;
         Pool = pool;
@@ -44,17 +44,17 @@ public sealed class ExperimentData
 /// Opens each experiment's datasets once per node (decoded-image caches are per dataset), for
 /// every actor of the node. Thread-safe.
 /// </summary>
-public sealed class ExperimentDataCache
+public sealed class DatasetCache
 {
-    readonly ConcurrentDictionary<string, Lazy<ExperimentData>> _byDefinition = new();
+    readonly ConcurrentDictionary<string, Lazy<OpenedDatasets>> _byDefinition = new();
 
-    public ExperimentData Get(string definitionJson, string source)
+    public OpenedDatasets Get(string definitionJson, string source)
     {
-        var lazy = _byDefinition.GetOrAdd(definitionJson, json => new Lazy<ExperimentData>(() =>
+        var lazy = _byDefinition.GetOrAdd(definitionJson, json => new Lazy<OpenedDatasets>(() =>
         {
             var definition = ExperimentDefinition.FromJson(json, source);
             var (pool, validation) = Datasets.Open(definition.Data);
-            return new ExperimentData(definition, pool, validation);
+            return new OpenedDatasets(definition, pool, validation);
         }));
         try { return lazy.Value; }
         catch
