@@ -1,7 +1,9 @@
 using S4AL.Domain;
 using S4AL.Learning.Storage;
 using System.Globalization;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 using SkiaSharp;
 
 namespace S4AL.Reporting;

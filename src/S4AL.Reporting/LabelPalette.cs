@@ -1,4 +1,5 @@
 using SkiaSharp;
+using S4AL.Learning.Data.Datasets;
 
 namespace S4AL.Reporting;
 
@@ -14,7 +15,7 @@ public static class LabelPalette
         new(196, 156, 148), new(247, 182, 210), new(199, 199, 199), new(219, 219, 141), new(158, 218, 229),
     ];
 
-    /// <summary>Colour of class index <paramref name="label"/>; <see cref="S4AL.Learning.Data.SegmentationImage.IgnoreIndex"/> is black.</summary>
+    /// <summary>Colour of class index <paramref name="label"/>; <see cref="S4AL.Learning.Data.Datasets.SegmentationImage.IgnoreIndex"/> is black.</summary>
     public static SKColor Color(byte label) =>
-        label == S4AL.Learning.Data.SegmentationImage.IgnoreIndex ? SKColors.Black : Colors[label % Colors.Length];
+        label == S4AL.Learning.Data.Datasets.SegmentationImage.IgnoreIndex ? SKColors.Black : Colors[label % Colors.Length];
 }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
 using S4AL.Learning.Evaluation;
 using S4AL.Node.Commands;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;

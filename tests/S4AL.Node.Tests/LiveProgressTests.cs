@@ -2,7 +2,7 @@ using S4AL.Domain.Metrics;
 using S4AL.Domain;
 using System.Collections.Immutable;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 using S4AL.Learning.Evaluation;
 using S4AL.Node.Commands;
 using Spectre.Console;

@@ -1,5 +1,7 @@
 using S4AL.Domain;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 using SkiaSharp;
 
 namespace S4AL.Reporting.Tests;

@@ -3,7 +3,7 @@ using S4AL.Domain.Metrics;
 using S4AL.Domain.Experiments;
 using S4AL.Domain;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 using S4AL.Learning.Evaluation;
 using S4AL.Reporting;
 

@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Actors.Workspace;
 

@@ -1,4 +1,4 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using S4AL.Domain.Acquisition;
 using S4AL.Domain;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Regions;
 using S4AL.Learning.Evaluation;
 using S4AL.Learning.Networks;
 using TorchSharp;

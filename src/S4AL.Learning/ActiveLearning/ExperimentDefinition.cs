@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
 
 namespace S4AL.Learning.ActiveLearning;
 

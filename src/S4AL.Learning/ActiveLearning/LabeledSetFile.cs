@@ -1,7 +1,7 @@
 using S4AL.Domain;
 using S4AL.Learning.Storage;
 using System.Text.Json;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Learning.ActiveLearning;
 

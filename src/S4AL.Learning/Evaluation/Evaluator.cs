@@ -1,5 +1,5 @@
 using S4AL.Domain.Metrics;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
 using S4AL.Learning.Networks;
 using TorchSharp;
 using static TorchSharp.torch;

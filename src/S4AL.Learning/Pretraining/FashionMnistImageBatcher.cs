@@ -1,4 +1,6 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;

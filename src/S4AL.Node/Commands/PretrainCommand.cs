@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
 using S4AL.Learning.Networks;
 using S4AL.Learning.Pretraining;
 using TorchSharp;

@@ -11,7 +11,7 @@ using S4AL.Actors.Trainer;
 using S4AL.Actors.Workspace;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
 using S4AL.Reporting;

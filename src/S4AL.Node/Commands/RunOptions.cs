@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.Text.Json.Serialization;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
 using S4AL.Learning.Networks;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
 using S4AL.Node.Commands;
 
 namespace S4AL.Node.Runs;

@@ -5,7 +5,6 @@ using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 using static S4AL.Domain.Protocols.TrainerProtocol;
 

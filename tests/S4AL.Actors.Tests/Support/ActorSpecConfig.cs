@@ -5,7 +5,7 @@ using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
 using S4AL.Learning.Networks;
 
 namespace S4AL.Actors.Tests.Support;

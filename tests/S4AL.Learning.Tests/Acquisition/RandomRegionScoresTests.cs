@@ -1,7 +1,8 @@
 using S4AL.Domain.Acquisition;
 using S4AL.Domain;
 using S4AL.Learning.Acquisition;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Learning.Tests.Acquisition;
 

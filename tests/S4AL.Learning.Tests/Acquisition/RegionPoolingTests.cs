@@ -1,5 +1,5 @@
 using S4AL.Learning.Acquisition;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using S4AL.Domain.Acquisition;
 using S4AL.Domain;
 using S4AL.Learning.Acquisition;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,8 @@
 using S4AL.Domain.Acquisition;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Scenes;
 using S4AL.Learning.Networks;
 using S4AL.Learning.Training;
 

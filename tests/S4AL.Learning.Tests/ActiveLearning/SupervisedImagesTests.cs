@@ -1,6 +1,6 @@
 using S4AL.Domain;
 using S4AL.Learning.ActiveLearning;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Learning.Tests.ActiveLearning;
 

@@ -1,5 +1,9 @@
 using S4AL.Domain;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 using TorchSharp;
 using static TorchSharp.torch;
 

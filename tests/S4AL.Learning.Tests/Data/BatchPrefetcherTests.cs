@@ -1,4 +1,6 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 using TorchSharp;
 using static TorchSharp.torch;
 

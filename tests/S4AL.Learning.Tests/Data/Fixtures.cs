@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
 
 namespace S4AL.Learning.Tests.Data;
 

@@ -1,4 +1,6 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
 using SkiaSharp;
 
 namespace S4AL.Learning.Tests.Data;

@@ -1,4 +1,5 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
 using SkiaSharp;
 
 namespace S4AL.Learning.Tests.Data;

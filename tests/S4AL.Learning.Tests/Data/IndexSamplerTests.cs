@@ -1,4 +1,4 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
 
 namespace S4AL.Learning.Tests.Data;
 

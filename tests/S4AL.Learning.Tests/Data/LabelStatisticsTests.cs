@@ -1,5 +1,5 @@
 using S4AL.Domain;
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Learning.Tests.Data;
 

@@ -1,4 +1,5 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 
 namespace S4AL.Learning.Tests.Data;
 

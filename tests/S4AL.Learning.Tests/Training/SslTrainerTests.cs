@@ -1,4 +1,4 @@
-using S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
 using S4AL.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;

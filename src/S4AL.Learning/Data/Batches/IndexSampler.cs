@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Scenes;
+
+namespace S4AL.Learning.Data.Batches;
 
 /// <summary>
 /// An endless stream of indices: each epoch is a fresh shuffle of the population, fixed by

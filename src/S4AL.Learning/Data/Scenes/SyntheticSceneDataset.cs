@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>
 /// The built-in dataset: street-like scenes generated on demand, the same for a given seed

@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>
 /// A Cityscapes split with the 19 training classes. Masks hold labelIds, mapped to trainIds

@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>
 /// A split of a segmentation dataset: a fixed, indexable list of images of one size with

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Images;
 
 /// <summary>
 /// Reads and writes the image files of segmentation datasets with SkiaSharp: RGB images

@@ -1,4 +1,7 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+using S4AL.Learning.Data.Scenes;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>The dataset sources <see cref="Datasets.Open"/> knows.</summary>
 public enum DatasetKind

@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>
 /// Paints the head classes of a street scene: a sky with gradient and clouds, a skyline of

@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>
 /// A split in the authors' CamVid layout: <c>root/images/NAME.png</c>,

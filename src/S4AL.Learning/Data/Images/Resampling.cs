@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Images;
 
 /// <summary>
 /// Resizing of interleaved 8-bit rasters. Bilinear follows PIL (which the authors' pipeline

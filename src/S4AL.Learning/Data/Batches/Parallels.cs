@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Batches;
 
 internal static class Parallels
 {

@@ -1,4 +1,7 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Scenes;
+
+namespace S4AL.Learning.Data.Images;
 
 /// <summary>
 /// A thread-safe least-recently-used cache of decoded images bounded by their byte size,

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Batches;
 
 /// <summary>
 /// A batch ready for a network, on one device.

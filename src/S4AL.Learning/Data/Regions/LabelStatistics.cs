@@ -1,4 +1,7 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Batches;
+using S4AL.Learning.Data.Datasets;
+
+namespace S4AL.Learning.Data.Regions;
 
 /// <summary>
 /// Pixel counts per class, e.g. the class frequencies of the labeled pixels that balanced

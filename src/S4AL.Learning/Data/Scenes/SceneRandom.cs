@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>
 /// SplitMix64: a tiny, fast generator whose output is fixed by its seed on every platform

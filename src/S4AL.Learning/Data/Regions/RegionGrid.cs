@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Regions;
 
 /// <summary>
 /// The grid of square-ish annotation regions over an image. Cell bounds follow PyTorch's

@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>One image of a file-based dataset: its id and the paths of its image and its label mask.</summary>
 public readonly record struct ImageFilePair(string Id, string ImagePath, string MaskPath);

@@ -1,8 +1,10 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Regions;
 using static TorchSharp.torch;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Batches;
 
 /// <summary>
 /// Produces batches on a background task, a bounded number ahead of the consumer, so the

@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Scenes;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>
 /// One image of a dataset with its ground truth, kept compact in memory: 8-bit RGB,

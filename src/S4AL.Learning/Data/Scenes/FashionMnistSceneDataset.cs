@@ -1,4 +1,7 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Images;
+
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>
 /// Street-like scenes with Fashion-MNIST items pasted in: sky, road and building backgrounds

@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Images;
 
 /// <summary>A size in pixels, height first (the order of tensor dimensions).</summary>
 public readonly record struct ImageSize

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using S4AL.Learning.Data.Scenes;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Images;
 
 /// <summary>
 /// The few facts about a PNG that decide how a label mask is read, and a decoder for

@@ -1,7 +1,10 @@
 using TorchSharp;
+using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Data.Scenes;
 using static TorchSharp.torch;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Batches;
 
 /// <summary>
 /// Assembles <see cref="SegmentationBatch"/>es from a dataset: ImageNet-normalized float

@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>An RGB colour in 0..255 floats, for painting generated scenes.</summary>
 internal readonly record struct Rgb(float R, float G, float B)

@@ -1,4 +1,6 @@
-namespace S4AL.Learning.Data;
+using S4AL.Learning.Data.Images;
+
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>
 /// A plain folder of images and masks: <c>root/images/*.png|jpg|jpeg</c> with

@@ -1,4 +1,4 @@
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Datasets;
 
 /// <summary>Class-name lists: the published ones, and reading/checking a caller's list.</summary>
 public static class ClassLists

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Scenes;
 
 /// <summary>The two Fashion-MNIST splits: 60000 training and 10000 test items.</summary>
 public enum FashionMnistSplit { Train, Test }

@@ -1,7 +1,7 @@
 using S4AL.Domain;
 using System.Collections.Immutable;
 
-namespace S4AL.Learning.Data;
+namespace S4AL.Learning.Data.Regions;
 
 /// <summary>
 /// Which pixels of a pool are annotated: a set of fully labeled images (the initial set)
