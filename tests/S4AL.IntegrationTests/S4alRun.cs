@@ -37,9 +37,13 @@ public sealed class S4alRun : IDisposable
         typeof(S4alRun).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    public static S4alRun Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static S4alRun Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => StartIn(null, environment, args);
+
+    /// <summary>Starts s4al in <paramref name="workingDirectory"/> (null: the tests' own), so relative paths resolve there.</summary>
+    public static S4alRun StartIn(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(environment?.ContainsKey(ScorerDelay) == true ? TestProgram : Program);
         foreach (var a in args) start.ArgumentList.Add(a);
         // The machine's own S4AL_* and OTEL_* settings (a device, an OTLP endpoint) must not change what a test sees.
