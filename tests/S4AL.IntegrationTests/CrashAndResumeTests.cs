@@ -36,9 +36,12 @@ public sealed class ProcessTests : ICollectionFixture<ReferenceRun>
 
 static class Folders
 {
+    /// <summary>This test process's folders (run folders, logs, journals), deleted when it exits.</summary>
+    static readonly string Root = S4AL.Actors.Tests.Support.TestFolders.ForProcess("s4al-integration");
+
     public static string New(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "s4al-integration", Guid.NewGuid().ToString("N")[..8], name);
+        var dir = Path.Combine(Root, Guid.NewGuid().ToString("N")[..8], name);
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         return dir;
     }

@@ -5,9 +5,11 @@ namespace S4AL.Node.Tests;
 
 public class CommandLineTests
 {
+    static readonly string Root = S4AL.Actors.Tests.Support.TestFolders.ForProcess("s4al-node-tests");
+
     static string TempDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "s4al-node-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -38,9 +38,12 @@ public static class ActorSpecConfig
             akka.loglevel = WARNING
             """));
 
+    /// <summary>This test process's folders, deleted when it exits, so a long-lived machine does not fill up.</summary>
+    static readonly string Root = TestFolders.ForProcess("s4al-actor-specs");
+
     public static string TempDir(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "s4al-actor-specs", Guid.NewGuid().ToString("N")[..8], name);
+        var dir = Path.Combine(Root, Guid.NewGuid().ToString("N")[..8], name);
         Directory.CreateDirectory(dir);
         return dir;
     }
