@@ -10,7 +10,7 @@ namespace S4AL.Learning.Networks;
 /// <c>aspp_dl.*</c>, <c>low_level_1x1.*</c>, <c>deeplabhead_classifier.*</c>), so the authors'
 /// checkpoints load as they are. Forward returns logits at the input size.
 /// </summary>
-public sealed class DeepLabV3PlusMobileNetV2 : SegmentationNetwork
+public sealed class DeepLabV3PlusMobileNetV2 : DeepLabV3Plus
 {
     private readonly Sequential network;
     private readonly ASPPModule aspp_dl;
@@ -36,19 +36,13 @@ public sealed class DeepLabV3PlusMobileNetV2 : SegmentationNetwork
     public override int NumClasses { get; }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor imgs)
-    {
-        using var scope = NewDisposeScope();
-        var (featLow, featHigh) = ExtractFeatures(imgs);
-        return DeepLabV3PlusHead.Decode(featHigh, featLow, aspp_dl, low_level_1x1, deeplabhead_classifier, imgs.shape[2], imgs.shape[3])
-            .MoveToOuterDisposeScope();
-    }
+    protected override (ASPPModule Aspp, Sequential LowLevel1x1, Sequential Classifier) Head => (aspp_dl, low_level_1x1, deeplabhead_classifier);
 
     /// <summary>
     /// The backbone's features: low-level (stride 4, 24 channels, <c>network[0:4]</c>) and
     /// high-level (stride 16, 320 channels, <c>network[4:]</c>).
     /// </summary>
-    public (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
+    public override (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
     {
         DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusMobileNetV2));
         using var scope = NewDisposeScope();

@@ -10,7 +10,7 @@ namespace S4AL.Learning.Networks;
 /// (<c>resnet_conv1.*</c>, <c>resnet_bn1.*</c>, <c>resnet_layer1..4.*</c>, <c>aspp_dl.*</c>,
 /// <c>low_level_1x1.*</c>, <c>deeplabhead_classifier.*</c>). Forward returns logits at the input size.
 /// </summary>
-public sealed class DeepLabV3PlusResNet50 : SegmentationNetwork
+public sealed class DeepLabV3PlusResNet50 : DeepLabV3Plus
 {
     private static readonly string[] TorchvisionTrunk = ["conv1.", "bn1.", "layer1.", "layer2.", "layer3.", "layer4."];
 
@@ -52,19 +52,13 @@ public sealed class DeepLabV3PlusResNet50 : SegmentationNetwork
     public override int NumClasses { get; }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor imgs)
-    {
-        using var scope = NewDisposeScope();
-        var (featLow, featHigh) = ExtractFeatures(imgs);
-        return DeepLabV3PlusHead.Decode(featHigh, featLow, aspp_dl, low_level_1x1, deeplabhead_classifier, imgs.shape[2], imgs.shape[3])
-            .MoveToOuterDisposeScope();
-    }
+    protected override (ASPPModule Aspp, Sequential LowLevel1x1, Sequential Classifier) Head => (aspp_dl, low_level_1x1, deeplabhead_classifier);
 
     /// <summary>
     /// The backbone's features: low-level (stride 4, 256 channels, layer1) and high-level
     /// (stride 16, 2048 channels, layer4).
     /// </summary>
-    public (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
+    public override (Tensor Low, Tensor High) ExtractFeatures(Tensor imgs)
     {
         DeepLabV3PlusHead.ValidateInput(imgs, nameof(DeepLabV3PlusResNet50));
         using var scope = NewDisposeScope();
