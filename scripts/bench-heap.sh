@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the retaining native heap (src/S4AL.Learning/NativeHeap.cs) changes: minor page faults of
-# reusing freed tensor memory, with the setting and with glibc's defaults (S4AL_NATIVE_HEAP=system),
+# reusing freed tensor memory, with the setting and with glibc's defaults (S4AL__NativeHeap=system),
 # alternately, in fresh processes. Prints both and writes docs/results/heap-<date>.json.
 #
 # usage: scripts/bench-heap.sh [repeats]      (default 3; each run measures 8 rounds)
@@ -12,7 +12,7 @@ S4AL="dotnet src/S4AL.Node/bin/Release/net10.0/linux-x64/s4al.dll"
 retain=(); system=()
 for i in $(seq 1 "$repeats"); do
   retain+=("$($S4AL bench heap | sed -n 's/^faults_per_round=//p')")
-  system+=("$(S4AL_NATIVE_HEAP=system $S4AL bench heap | sed -n 's/^faults_per_round=//p')")
+  system+=("$(S4AL__NativeHeap=system $S4AL bench heap | sed -n 's/^faults_per_round=//p')")
   echo "repeat $i: retaining heap ${retain[-1]} faults per round, glibc defaults ${system[-1]}"
 done
 pages=$($S4AL bench heap --rounds 1 | sed -n 's/^pages_per_round=//p')

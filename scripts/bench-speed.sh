@@ -3,7 +3,7 @@
 # batch 4, 2 threads, CPU): the authors' PyTorch code (../shared/bench/ref_ssl_step.py),
 # our full iteration, and our floor (network passes + SGD + EMA only). Prints the ratios.
 # Also times both with the other native-heap setting, to show what it is worth: ours with
-# glibc's defaults (S4AL_NATIVE_HEAP=system), the authors' with the same settings as ours
+# glibc's defaults (S4AL__NativeHeap=system), the authors' with the same settings as ours
 # (MALLOC_* variables; see src/S4AL.Learning/NativeHeap.cs). SKIP_HEAP_VARIANTS=1 skips them.
 #
 # What each timed loop includes: the authors' loop runs from zero_grad to the EMA update on random
@@ -41,7 +41,7 @@ floor=$(step --floor)
 ref_heap=0; ours_system=0
 if [ -z "${SKIP_HEAP_VARIANTS:-}" ]; then
   ref_heap=$(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456 authors)
-  ours_system=$(S4AL_NATIVE_HEAP=system step)
+  ours_system=$(S4AL__NativeHeap=system step)
 fi
 mkdir -p docs/results
 python3 - "$ref" "$ours" "$floor" "$ref_heap" "$ours_system" "$H" "$W" "$ITERS" "$THREADS" "$(git rev-parse --short HEAD)" <<'PY'

@@ -17,14 +17,17 @@ public sealed record NativeHeapConfiguration(bool Applied, string Description);
 /// per step, kernel time 4-7 s (docs/benchmarks.md). The price is resident memory: the
 /// largest working set of a step stays mapped until the process ends, which is what a training
 /// process wants anyway.
-/// <para>Skipped, leaving the defaults, when <c>S4AL_NATIVE_HEAP=system</c>, when the user set
+/// <para>Skipped, leaving the defaults, when the mode is <c>system</c> (the s4al setting
+/// <c>NativeHeap</c>: appsettings.json, <c>S4AL__NativeHeap</c>), when the user set
 /// any of glibc's own <c>MALLOC_*_</c> tuning variables (theirs win), or off glibc (macOS,
 /// Windows, musl).</para>
 /// </summary>
 public static class NativeHeap
 {
-    /// <summary>Environment variable: <c>system</c> keeps the allocator's defaults; <c>retain</c> (default) applies the settings.</summary>
-    public const string ModeVariable = "S4AL_NATIVE_HEAP";
+    /// <summary>The mode that applies the settings (the default).</summary>
+    public const string RetainMode = "retain";
+    /// <summary>The mode that keeps the allocator's defaults.</summary>
+    public const string SystemMode = "system";
 
     /// <summary>Requests larger than this are mmapped and returned to the kernel on free; 32 MiB is glibc's upper limit on 64-bit systems.</summary>
     public const int MmapThresholdBytes = 32 << 20;
@@ -43,20 +46,24 @@ public static class NativeHeap
     static readonly object Gate = new();
     static NativeHeapConfiguration? _configured;
 
+    /// <summary><see cref="RetainMode"/> or <see cref="SystemMode"/> (any case); throws naming the expected values.</summary>
+    public static string ParseMode(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        RetainMode => RetainMode,
+        SystemMode => SystemMode,
+        _ => throw new ArgumentException($"expected '{RetainMode}' (the default) or '{SystemMode}'"),
+    };
+
     /// <summary>
-    /// The decision without side effects: <paramref name="environment"/> reads a variable,
-    /// <paramref name="glibcVersion"/> is the C library's version or null when it is not glibc.
-    /// Returns null when the settings should be applied, else the reason to keep the defaults.
+    /// The decision without side effects: <paramref name="mode"/> is retain or system,
+    /// <paramref name="environment"/> reads a variable, <paramref name="glibcVersion"/> is the C
+    /// library's version or null when it is not glibc. Returns null when the settings should be
+    /// applied, else the reason to keep the defaults.
     /// </summary>
-    public static string? ReasonToKeepDefaults(Func<string, string?> environment, string? glibcVersion)
+    public static string? ReasonToKeepDefaults(string mode, Func<string, string?> environment, string? glibcVersion)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var mode = environment(ModeVariable)?.Trim();
-        if (!string.IsNullOrEmpty(mode) && !mode.Equals("retain", StringComparison.OrdinalIgnoreCase))
-        {
-            if (mode.Equals("system", StringComparison.OrdinalIgnoreCase)) return $"{ModeVariable}=system";
-            throw new ArgumentException($"{ModeVariable}={mode}: expected 'retain' (the default) or 'system'");
-        }
+        if (ParseMode(mode) == SystemMode) return $"NativeHeap={SystemMode}";
         if (glibcVersion is null) return "not glibc";
         var userSet = GlibcTuningVariables.Where(v => !string.IsNullOrEmpty(environment(v))).ToList();
         if (environment("GLIBC_TUNABLES")?.Contains("glibc.malloc.", StringComparison.Ordinal) == true) userSet.Add("GLIBC_TUNABLES (glibc.malloc.*)");
@@ -68,21 +75,21 @@ public static class NativeHeap
     /// Applies the settings once per process (later calls return the first result). Call it at
     /// start-up, before the first tensor: what was already mapped is not affected.
     /// </summary>
-    /// <exception cref="ArgumentException"><c>S4AL_NATIVE_HEAP</c> has a value other than retain or system.</exception>
-    public static NativeHeapConfiguration Configure()
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is neither retain nor system.</exception>
+    public static NativeHeapConfiguration Configure(string mode = RetainMode)
     {
         lock (Gate)
         {
             if (_configured is not null) return _configured;
             var version = GlibcVersion();
-            var reason = ReasonToKeepDefaults(Environment.GetEnvironmentVariable, version);
+            var reason = ReasonToKeepDefaults(mode, Environment.GetEnvironmentVariable, version);
             if (reason is not null) return _configured = new NativeHeapConfiguration(false, $"native heap: allocator defaults ({reason})");
             var failed = new List<string>();
             if (mallopt(M_MMAP_THRESHOLD, MmapThresholdBytes) != 1) failed.Add("M_MMAP_THRESHOLD");
             if (mallopt(M_TRIM_THRESHOLD, TrimThresholdBytes) != 1) failed.Add("M_TRIM_THRESHOLD");
             if (mallopt(M_TOP_PAD, TopPadBytes) != 1) failed.Add("M_TOP_PAD");
             return _configured = failed.Count == 0
-                ? new NativeHeapConfiguration(true, $"native heap: glibc {version}, freed tensor memory kept for reuse (mmap threshold {MmapThresholdBytes >> 20} MiB, no trimming, top pad {TopPadBytes >> 20} MiB; {ModeVariable}=system turns this off)")
+                ? new NativeHeapConfiguration(true, $"native heap: glibc {version}, freed tensor memory kept for reuse (mmap threshold {MmapThresholdBytes >> 20} MiB, no trimming, top pad {TopPadBytes >> 20} MiB; NativeHeap={SystemMode} turns this off)")
                 : new NativeHeapConfiguration(false, $"native heap: glibc {version} refused {string.Join(", ", failed)}; allocator defaults");
         }
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using S4AL.Learning;
 using S4AL.Node.Commands;
+using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 
 namespace S4AL.Node;
@@ -11,6 +13,7 @@ public static class S4alCli
     {
         services ??= NodeServices.None;
         var root = new RootCommand("S4AL.NET: semantic segmentation with active semi-supervised learning (S4AL).");
+        root.Options.Add(S4alConfiguration.ConfigOption());
         root.Subcommands.Add(RunCommand.Create(services));
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(NodeCommand.Create(services));
@@ -18,5 +21,19 @@ public static class S4alCli
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/>, sets up the native heap from the settings (before the first tensor), and runs the command.</summary>
+    public static async Task<int> InvokeAsync(string[] args, NodeServices? services = null)
+    {
+        var parse = Create(services).Parse(args);
+        // How glibc returns freed tensor memory decides how many page faults every training step pays (see NativeHeap).
+        var heap = CommandErrors.Guard(() =>
+        {
+            var settings = S4alConfiguration.Bind(S4alConfiguration.Build(S4alConfiguration.ConfigFile(parse), S4alConfiguration.ProcessEnvironment()));
+            NativeHeap.Configure(settings.NativeHeap);
+            return 0;
+        });
+        return heap != 0 ? heap : await parse.InvokeAsync();
     }
 }

@@ -81,10 +81,10 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         try
         {
             nodes["coordinator"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer", "--checkpoint-interval", "0", "--port", seedPort.ToString(), "--seed-nodes", seed,
-                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1", "--config", fastDowning);
+                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1", "--hocon", fastDowning);
             nodes["coordinator"].WaitFor("is up with roles", Wait);
             foreach (var name in new[] { "scorer-1", "scorer-2" })
-                nodes[name] = S4alRun.Start(slow, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--log", Log(name), "--threads", "1", "--config", fastDowning);
+                nodes[name] = S4alRun.Start(slow, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--log", Log(name), "--threads", "1", "--hocon", fastDowning);
             foreach (var node in nodes.Values) node.WaitFor("is up with roles", Wait);
 
             var runDir = Path.Combine(dir, "run");
@@ -130,10 +130,10 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         try
         {
             nodes["a"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
-                "--journal", journal, "--log", Log("a"), "--threads", "1", "--config", fastDowning);
+                "--journal", journal, "--log", Log("a"), "--threads", "1", "--hocon", fastDowning);
             nodes["a"].WaitFor("is up with roles", Wait);
             nodes["b"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,trainer,scorer", "--port", survivorPort.ToString(), "--seed-nodes", seed,
-                "--journal", journal, "--log", Log("b"), "--threads", "1", "--config", fastDowning, "--checkpoint-interval", "0");
+                "--journal", journal, "--log", Log("b"), "--threads", "1", "--hocon", fastDowning, "--checkpoint-interval", "0");
             nodes["b"].WaitFor("is up with roles", Wait);
 
             var runDir = Path.Combine(dir, "run");
@@ -159,8 +159,8 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
     public void A_node_that_cannot_reach_its_seed_nodes_fails_with_a_clear_error()
     {
         int nobody = FreePort();
-        var node = S4alRun.Complete(new Dictionary<string, string> { ["S4AL_EXTRA_HOCON"] = "" }, "node", "--roles", "scorer", "--port", "0",
-            "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{nobody}", "--config", WriteHocon("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 5s"));
+        var node = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0",
+            "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{nobody}", "--hocon", WriteHocon("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 5s"));
         Assert.Equal(1, node.ExitCode);
         Assert.Contains("could not join the cluster", node.Error);
     }
@@ -175,7 +175,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
         using var coordinator = S4alRun.Start(null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
             "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Path.Combine(dir, "coordinator.log"));
         coordinator.WaitFor("is up with roles", Wait);
-        var other = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--config", WriteHocon("s4al.protocol-version = 2"));
+        var other = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--hocon", WriteHocon("s4al.protocol-version = 2"));
         Assert.Equal(1, other.ExitCode);
         var line = Assert.Single(other.Error.Trim().Split('\n'));
         Assert.Contains("refused", line);
@@ -223,7 +223,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
     }
 }
 
-/// <summary>TLS between nodes with cluster-config/tls.hocon: nodes with the certificate form a cluster; a node without TLS cannot join.</summary>
+/// <summary>TLS between nodes (the settings Node:Tls, here as S4AL__ variables): nodes with the certificate form a cluster; a node without TLS cannot join.</summary>
 [Collection(ProcessTests.Name)]
 public class TlsTests
 {
@@ -240,7 +240,7 @@ public class TlsTests
             using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "secret"));
         }
-        var tls = new Dictionary<string, string> { ["S4AL_TLS_PFX"] = pfx, ["S4AL_TLS_PASSWORD"] = "secret", ["S4AL_TLS_SUPPRESS_VALIDATION"] = "true" };
+        var tls = new Dictionary<string, string> { ["S4AL__Node__Tls__Pfx"] = pfx, ["S4AL__Node__Tls__Password"] = "secret", ["S4AL__Node__Tls__SuppressValidation"] = "true" };
         var root = DeploymentTests.RepoRoot();
         var config = Path.Combine(root, "cluster-config", "base.hocon");
         int port = Ports.Free();
@@ -248,11 +248,11 @@ public class TlsTests
         var seed = $"akka.ssl.tcp://s4al@127.0.0.1:{port}";
         var fastGiveUp = Path.Combine(dir, "give-up.hocon");
         File.WriteAllText(fastGiveUp, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 8s");
-        using var first = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", port.ToString(), "--seed-nodes", seed, "--config", config, "--log", Path.Combine(dir, "a.log"));
+        using var first = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", port.ToString(), "--seed-nodes", seed, "--hocon", config, "--log", Path.Combine(dir, "a.log"));
         first.WaitFor("is up with roles", TimeSpan.FromMinutes(2));
-        using var second = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--config", config, "--log", Path.Combine(dir, "b.log"));
+        using var second = S4alRun.Start(tls, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seed, "--hocon", config, "--log", Path.Combine(dir, "b.log"));
         second.WaitFor("is up with roles", TimeSpan.FromMinutes(2));
-        var plain = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}", "--config", fastGiveUp);
+        var plain = S4alRun.Complete(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", $"akka.tcp://s4al@127.0.0.1:{port}", "--hocon", fastGiveUp);
         Assert.Equal(1, plain.ExitCode);
         Assert.Contains("could not join the cluster", plain.Error);
     }

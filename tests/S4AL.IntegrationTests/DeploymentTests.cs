@@ -31,28 +31,28 @@ public class DeploymentTests
         foreach (var service in new[] { "postgres:", "jaeger:", "coordinator:", "trainer-1:", "trainer-2:", "scorer-1:", "scorer-2:" })
             Assert.Contains(service, config);
         Assert.Contains("capabilities:", config); // GPU reservations of the trainers
-        Assert.Contains("S4AL_JOURNAL: postgres:", config);
+        Assert.Contains("S4AL__Node__Journal: postgres:", config);
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4317", config);
         Assert.Contains("/shared", config);
     }
 
     [Fact]
-    public void The_cluster_hocon_files_parse_and_configure_keep_majority()
+    public void The_cluster_hocon_files_parse_and_hold_what_hosting_cannot_express()
     {
         var root = Path.Combine(RepoRoot(), "cluster-config");
         var basic = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "base.hocon")));
-        Assert.Equal("keep-majority", basic.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal(1, basic.GetInt("s4al.protocol-version"));
-        var tls = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "tls.hocon")));
-        Assert.True(tls.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        Assert.Equal(TimeSpan.FromSeconds(60), basic.GetTimeSpan("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes"));
+        // The serializer, remoting, TLS, the split-brain resolver and sharding are the node's own (Akka.Hosting; NodeHostTests).
+        Assert.False(basic.HasPath("akka.actor.serializers"));
+        Assert.False(basic.HasPath("akka.cluster.downing-provider-class"));
+        Assert.False(File.Exists(Path.Combine(root, "serialization.hocon")));
+        Assert.False(File.Exists(Path.Combine(root, "tls.hocon")));
         var postgres = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "persistence-postgres.hocon")));
         Assert.Equal("PostgreSQL.15", postgres.GetString("akka.persistence.journal.sql.provider-name"));
         Assert.StartsWith("Host=", postgres.GetString("akka.persistence.journal.sql.connection-string"));
-        Assert.Equal("/etc/s4al/node.pfx", tls.GetString("akka.remote.dot-netty.tcp.ssl.certificate.path"));
-        // The documented binding is the one the nodes apply.
-        var documented = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "serialization.hocon")));
-        var applied = ConfigurationFactory.ParseString(S4AL.Actors.Serialization.S4alMessagePackSerializer.Hocon);
-        foreach (var path in new[] { "akka.actor.serializers.s4al-messagepack", "akka.actor.serialization-bindings" })
-            Assert.Equal(applied.GetValue(path).ToString(), documented.GetValue(path).ToString());
+        // The role examples use the settings' variables.
+        foreach (var env in Directory.GetFiles(Path.Combine(root, "roles"), "*.env"))
+            Assert.All(File.ReadAllLines(env).Where(l => l.Length > 0 && !l.StartsWith('#')), l => Assert.StartsWith("S4AL__Node__", l));
     }
 }

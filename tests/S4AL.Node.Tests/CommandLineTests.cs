@@ -82,14 +82,33 @@ public class CommandLineTests
     }
 
     [Fact]
-    public void The_retaining_heap_is_on_by_default_and_S4AL_NATIVE_HEAP_system_turns_it_off()
+    public void The_retaining_heap_is_on_by_default_and_the_setting_NativeHeap_system_turns_it_off()
     {
         var on = S4alProcess.Run("bench", "heap", "--rounds", "1");
         Assert.True(on.ExitCode == 0, on.Error);
         Assert.Contains("freed tensor memory kept for reuse", on.Output);
         Assert.Matches(@"^faults_per_round=\d+\.\d$", on.Output.Trim().Split('\n')[^1].Trim());
-        var off = S4alProcess.Run(TimeSpan.FromMinutes(5), new Dictionary<string, string> { ["S4AL_NATIVE_HEAP"] = "system" }, "bench", "heap", "--rounds", "1");
+        var off = S4alProcess.Run(TimeSpan.FromMinutes(5), new Dictionary<string, string> { ["S4AL__NativeHeap"] = "system" }, "bench", "heap", "--rounds", "1");
         Assert.True(off.ExitCode == 0, off.Error);
-        Assert.Contains("allocator defaults (S4AL_NATIVE_HEAP=system)", off.Output);
+        Assert.Contains("allocator defaults (NativeHeap=system)", off.Output);
+    }
+
+    [Fact]
+    public void Settings_reach_the_program_from_its_config_file_and_variables_and_bad_ones_are_one_line_with_exit_2()
+    {
+        var dir = TempDir();
+        var file = Path.Combine(dir, "node.json");
+        File.WriteAllText(file, """{ "Node": { "Roles": "coordinator" } }""");
+        // From the file: the coordinator role, which needs a journal.
+        var r = S4alProcess.Run(TimeSpan.FromMinutes(2), new Dictionary<string, string>(), "node", "--config", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--journal (setting Node:Journal) is required", r.Error);
+        // A variable of the real process environment, named as it was set.
+        r = S4alProcess.Run(TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["S4AL__Node__Port"] = "abc" }, "node", "--config", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("s4al: error: S4AL__Node__Port=abc: must be a port number 0..65535", r.Error.Trim());
+        r = S4alProcess.Run(TimeSpan.FromMinutes(2), new Dictionary<string, string>(), "status", "--config", Path.Combine(dir, "missing.json"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--config " + Path.Combine(dir, "missing.json") + ": file not found", r.Error);
     }
 }

@@ -1,16 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using S4AL.Actors.Scorer;
-using S4AL.Learning;
 using S4AL.Node;
 using S4AL.Node.Hosting;
 using static S4AL.Domain.Protocols.ScorerProtocol;
 
-NativeHeap.Configure();
 var services = NodeServices.None;
 if (int.TryParse(Environment.GetEnvironmentVariable(DelayedScoring.Variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0)
     services = services with { Scoring = inner => new DelayedScoring(inner, TimeSpan.FromMilliseconds(ms)) };
-return await S4alCli.Create(services).Parse(args).InvokeAsync();
+return await S4alCli.InvokeAsync(args, services);
 
 /// <summary>Shard i waits (i + 1) times the delay before it is scored, so shards finish one by one and a test can kill a node mid-scoring.</summary>
 sealed class DelayedScoring(IShardScoring inner, TimeSpan delay) : IShardScoring

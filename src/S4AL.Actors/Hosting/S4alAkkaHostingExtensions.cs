@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using S4AL.Actors.Coordinator;
@@ -26,10 +27,14 @@ public sealed class TrainerKey;
 /// </summary>
 public static class S4alAkkaHostingExtensions
 {
-    /// <summary>MessagePack for every <see cref="Domain.IS4alMessage"/>.</summary>
+    /// <summary>MessagePack for every <see cref="Domain.IS4alMessage"/> (serializer id 4401, which the journal's rows name).</summary>
     public static AkkaConfigurationBuilder WithS4alSerialization(this AkkaConfigurationBuilder builder) =>
-        builder.AddHocon(ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon), HoconAddMode.Prepend);
+        builder.WithCustomSerializer(S4alMessagePackSerializer.Alias, S4alMessagePackSerializer.BoundTypes, system => new S4alMessagePackSerializer(system));
 
+    /// <summary>
+    /// The journal and snapshots in SQL. HOCON, not Akka.Persistence.Sql.Hosting: that package is
+    /// served here only at 1.5.70, built against an older linq2db than Akka.Persistence.Sql 1.5.73.
+    /// </summary>
     public static AkkaConfigurationBuilder WithS4alPersistence(this AkkaConfigurationBuilder builder, PersistenceOptions options) =>
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
 
@@ -37,14 +42,14 @@ public static class S4alAkkaHostingExtensions
     public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host, IShardScoring scoring, ScorerOptions options) =>
         host
             ? builder.WithShardRegion<ScorerRegionKey>("scorer", _ => ScorerActor.Props(scoring, options.Device), new ScorerMessageExtractor(),
-                new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
+                Sharded(NodeRoles.Scorer))
             : builder.WithShardRegionProxy<ScorerRegionKey>("scorer", NodeRoles.Scorer, new ScorerMessageExtractor());
 
     public static AkkaConfigurationBuilder WithS4alReplay(this AkkaConfigurationBuilder builder, bool host) =>
         host
             // A buffer holds a training session's state: it must not be passivated while the trainer is in its cold start.
             ? builder.WithShardRegion<ReplayRegionKey>("replay", _ => ReplayBufferActor.Props(), new ReplayMessageExtractor(),
-                new ShardOptions { Role = NodeRoles.Replay, RememberEntities = false, PassivateIdleEntityAfter = TimeSpan.Zero, ShouldPassivateIdleEntities = false })
+                Sharded(NodeRoles.Replay, passivateIdle: false))
             : builder.WithShardRegionProxy<ReplayRegionKey>("replay", NodeRoles.Replay, new ReplayMessageExtractor());
 
     /// <summary>
@@ -54,8 +59,16 @@ public static class S4alAkkaHostingExtensions
     public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host, DatasetCache data) =>
         host
             ? builder.WithShardRegion<ReporterRegionKey>("reporter", (_, registry, _) => _ => ReporterActor.Props(registry.Get<CoordinatorKey>(), new RunFolderWriter(data)),
-                new ReporterMessageExtractor(), new ShardOptions { Role = NodeRoles.Scorer, RememberEntities = false })
+                new ReporterMessageExtractor(), Sharded(NodeRoles.Scorer))
             : builder.WithShardRegionProxy<ReporterRegionKey>("reporter", NodeRoles.Scorer, new ReporterMessageExtractor());
+
+    /// <summary>
+    /// Every region's sharding: entities on nodes with <paramref name="role"/>, shard state in
+    /// distributed data, entities not remembered (the coordinator re-sends lost work).
+    /// </summary>
+    static ShardOptions Sharded(string role, bool passivateIdle = true) => passivateIdle
+        ? new() { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false }
+        : new() { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false, PassivateIdleEntityAfter = TimeSpan.Zero, ShouldPassivateIdleEntities = false };
 
     /// <summary>The coordinator singleton (or only its proxy); call after <see cref="WithS4alScorers"/>, whose region it uses.</summary>
     public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host, CoordinatorOptions options)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
@@ -11,7 +12,7 @@ namespace S4AL.Actors.Serialization;
 /// <summary>
 /// The Akka serializer of every <see cref="IS4alMessage"/>: MessagePack contracts (integer
 /// keys, so renaming a property never breaks the journal), with the type's full name as the
-/// manifest. Bound to the marker interface in <see cref="Hocon"/>.
+/// manifest. Bound to the marker interface (<see cref="BoundTypes"/>) by Akka.Hosting's WithCustomSerializer or <see cref="Setup"/>.
 /// </summary>
 public sealed class S4alMessagePackSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -27,18 +28,18 @@ public sealed class S4alMessagePackSerializer(ExtendedActorSystem system) : Seri
             .Where(t => typeof(IS4alMessage).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
             .ToDictionary(ManifestOf, t => t));
 
-    /// <summary>The serializer section and the binding of <see cref="IS4alMessage"/> to it.</summary>
-    public static readonly string Hocon = $$"""
-        akka.actor {
-          serializers.s4al-messagepack = "{{typeof(S4alMessagePackSerializer).AssemblyQualifiedName!.Split(", Version")[0]}}"
-          serialization-bindings {
-            "{{typeof(IS4alMessage).FullName}}, {{typeof(IS4alMessage).Assembly.GetName().Name}}" = s4al-messagepack
-          }
-          serialization-identifiers {
-            "{{typeof(S4alMessagePackSerializer).AssemblyQualifiedName!.Split(", Version")[0]}}" = {{Id}}
-          }
-        }
-        """;
+    /// <summary>The name the serializer is registered under.</summary>
+    public const string Alias = "s4al-messagepack";
+
+    /// <summary>The types it serializes: every <see cref="IS4alMessage"/>.</summary>
+    public static readonly IReadOnlyList<Type> BoundTypes = [typeof(IS4alMessage)];
+
+    /// <summary>
+    /// The serializer and its binding for an actor system built without Akka.Hosting (TestKit specs,
+    /// `s4al status` reading a journal); a node registers the same with WithCustomSerializer.
+    /// </summary>
+    public static SerializationSetup Setup() =>
+        SerializationSetup.Create(system => [SerializerDetails.Create(Alias, new S4alMessagePackSerializer(system), BoundTypes.ToImmutableHashSet())]);
 
     public override int Identifier => Id;
 

@@ -46,7 +46,7 @@ public static class BenchCommand
         bench.Subcommands.Add(step);
 
         var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 8, Description = "Measured rounds (after 2 to reach the steady state)" };
-        var heap = new Command("heap", "Count the page faults of reusing freed tensor memory (a training step's pattern: six 24 MiB buffers alive together, then freed); run it with S4AL_NATIVE_HEAP=system to compare with glibc's defaults. Last line: faults_per_round=<mean>.");
+        var heap = new Command("heap", "Count the page faults of reusing freed tensor memory (a training step's pattern: six 24 MiB buffers alive together, then freed); run it with S4AL__NativeHeap=system to compare with glibc's defaults. Last line: faults_per_round=<mean>.");
         heap.Options.Add(rounds);
         heap.SetAction(p => CommandErrors.Guard(() =>
         {

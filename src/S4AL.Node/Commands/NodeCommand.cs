@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Scorer;
 using S4AL.Actors.Trainer;
+using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 using TorchSharp;
 
@@ -16,9 +17,9 @@ public static class NodeCommand
     public static Command Create(NodeServices services)
     {
         var cluster = new ClusterOptions();
-        var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (env S4AL_ROLES)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_ROLES") is { Length: > 0 } r ? r : string.Join(",", NodeRoles.All) };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (env S4AL_DEVICE)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S4AL_DEVICE") is { Length: > 0 } d ? d : "cpu" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (env S4AL_THREADS)", DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("S4AL_THREADS"), out var t) ? t : Environment.ProcessorCount };
+        var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (setting Node:Roles; default: all)" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (setting Node:Device; default: cpu)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (setting Node:Threads; default: all cores)" };
         var log = new Option<string?>("--log") { Description = "Log file (default: none; errors that stop the node are printed on standard error)" };
         var cmd = new Command("node", "Start a cluster node with the given roles and join the seed nodes (the first seed node forms the cluster).");
         cluster.AddTo(cmd);
@@ -28,30 +29,19 @@ public static class NodeCommand
         telemetry.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var roleList = RunOptions.Named("--roles", parse.GetValue(roles)!, NodeRoles.Parse);
-            var deviceName = parse.GetValue(device)!;
-            DeviceParser.Parse(deviceName);
-            int t = parse.GetValue(threads);
-            if (t < 1) throw new UsageException($"--threads {t}: must be at least 1");
-            var journal = cluster.Journal(parse);
-            if (roleList.Contains(NodeRoles.Coordinator) && journal is null)
-                throw new UsageException("--journal is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
-            torch.set_num_threads(t);
-            var settings = new NodeSettings
+            var config = S4alConfiguration.Load(telemetry.MapTo(cluster.Given(parse).Map(roles, "Node:Roles").Map(device, "Node:Device").Map(threads, "Node:Threads")));
+            var node = config.Node;
+            if (node.Roles.Contains(NodeRoles.Coordinator) && node.Journal is null)
+                throw new UsageException("--journal (setting Node:Journal) is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
+            torch.set_num_threads(node.Threads);
+            var settings = NodeSettings.Of(node) with
             {
-                Roles = roleList,
-                Host = cluster.Host(parse),
-                Port = cluster.Port(parse),
-                SeedNodes = cluster.SeedNodes(parse),
-                Persistence = journal,
-                HoconFiles = cluster.ConfigFiles(parse),
-                Trainer = new TrainerOptions { Device = deviceName, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
-                Scorer = new ScorerOptions { Device = deviceName },
+                Trainer = new TrainerOptions { Device = node.Device, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
+                Scorer = new ScorerOptions { Device = node.Device },
                 Services = services,
                 LogFile = parse.GetValue(log),
-                Tls = TlsFromEnvironment(),
                 // One service per role set, so Jaeger's service list reads like the deployment.
-                Telemetry = telemetry.Read(parse, roleList.Count() == NodeRoles.All.Count ? "s4al" : "s4al-" + string.Join("-", roleList)),
+                Telemetry = config.Telemetry with { ServiceName = node.Roles.Count == NodeRoles.All.Count ? "s4al" : "s4al-" + string.Join("-", node.Roles) },
             };
             return Run(settings);
         }));
@@ -97,16 +87,6 @@ public static class NodeCommand
         cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
         host.StopQuietly(TimeSpan.FromSeconds(20));
         return 0;
-    }
-
-    /// <summary>S4AL_TLS_PFX, S4AL_TLS_PASSWORD, S4AL_TLS_SUPPRESS_VALIDATION (see cluster-config/tls.hocon).</summary>
-    public static (string, string, bool)? TlsFromEnvironment()
-    {
-        var pfx = Environment.GetEnvironmentVariable("S4AL_TLS_PFX");
-        if (string.IsNullOrEmpty(pfx)) return null;
-        if (!File.Exists(pfx)) throw new UsageException($"S4AL_TLS_PFX {pfx}: file not found");
-        return (Path.GetFullPath(pfx), Environment.GetEnvironmentVariable("S4AL_TLS_PASSWORD") ?? "",
-            string.Equals(Environment.GetEnvironmentVariable("S4AL_TLS_SUPPRESS_VALIDATION"), "true", StringComparison.OrdinalIgnoreCase));
     }
 
     sealed class RefusalWatcher : Akka.Actor.ReceiveActor

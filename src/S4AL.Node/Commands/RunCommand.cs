@@ -12,6 +12,7 @@ using S4AL.Actors.Workspace;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data.Datasets;
+using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
 using S4AL.Reporting;
@@ -24,9 +25,6 @@ namespace S4AL.Node.Commands;
 /// <summary>`s4al run`: a whole active-learning experiment on this machine, as a one-node cluster with every role.</summary>
 public static class RunCommand
 {
-    /// <summary>Environment variable with extra HOCON for the embedded node (tests: serialize-messages = on).</summary>
-    public const string ExtraHoconVariable = "S4AL_EXTRA_HOCON";
-
     public static Command Create(NodeServices services)
     {
         var o = new RunOptions();
@@ -38,12 +36,15 @@ public static class RunCommand
         cmd.Options.Add(checkpointInterval);
         var telemetry = new TelemetryOptions();
         telemetry.AddTo(cmd);
+        var hocon = ClusterOptions.HoconOption();
+        cmd.Options.Add(hocon);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
+            var config = S4alConfiguration.Load(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon")));
             return parse.GetValue(runtime) switch
             {
-                "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), telemetry.Read(parse, "s4al"), services),
+                "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -64,7 +65,8 @@ public static class RunCommand
         return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
     }
 
-    public static int RunWithActors(RunRequest spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, TelemetrySettings telemetry, NodeServices services)
+    /// <summary>The experiment on a one-node cluster; of <paramref name="config"/> only the HOCON files and telemetry apply (the node takes every role, its journal is the run folder's).</summary>
+    public static int RunWithActors(RunRequest spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, S4alSettings config, NodeServices services)
     {
         torch.set_num_threads(spec.Threads);
         var watch = Stopwatch.StartNew();
@@ -80,8 +82,8 @@ public static class RunCommand
             Scorer = new ScorerOptions { Device = spec.DeviceName },
             Services = services,
             LogFile = folder.Log,
-            ExtraHocon = Environment.GetEnvironmentVariable(ExtraHoconVariable),
-            Telemetry = telemetry,
+            HoconFiles = config.Node.Hocon,
+            Telemetry = config.Telemetry,
         };
         using var host = NodeHost.Build(settings);
         host.StartAsync().GetAwaiter().GetResult();

@@ -9,6 +9,7 @@ using S4AL.Actors.Coordinator;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Serialization;
 using S4AL.Domain.Experiments;
+using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
@@ -35,14 +36,14 @@ public static class StatusCommand
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var dir = parse.GetValue(runDir);
-            var seeds = cluster.SeedNodes(parse);
+            var node = S4alConfiguration.Load(cluster.Given(parse)).Node;
             if (dir is not null)
             {
                 var (statuses, running) = FromRunFolder(dir);
                 return Print(statuses, running, dir, parse.GetValue(json), Console.Out);
             }
-            if (seeds.Count == 0) throw new UsageException("give --run-dir DIR (a run folder) or --seed-nodes (a running cluster)");
-            return Print(FromCluster(seeds, cluster.Host(parse), cluster.ConfigFiles(parse)), running: null, null, parse.GetValue(json), Console.Out);
+            if (node.SeedNodes.Count == 0) throw new UsageException("give --run-dir DIR (a run folder) or --seed-nodes (a running cluster)");
+            return Print(FromCluster(NodeSettings.Of(node) with { Roles = [], Port = 0, Persistence = null }), running: null, null, parse.GetValue(json), Console.Out);
         }));
         return cmd;
     }
@@ -54,10 +55,9 @@ public static class StatusCommand
         var journal = Path.Combine(dir, RunFolder.JournalFileName);
         if (!File.Exists(journal)) throw new UsageException($"--run-dir {runDir}: no run here (no {RunFolder.JournalFileName}; runs made with --runtime in-process have no journal)");
         RunFolder.CheckJournal(journal);
-        var config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
-            .WithFallback(PersistenceOptions.Sqlite(journal).ToHocon())
+        var config = PersistenceOptions.Sqlite(journal).ToHocon()
             .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = OFF\nakka.log-dead-letters = off"));
-        using var system = ActorSystem.Create("s4al-status", config);
+        using var system = ActorSystem.Create("s4al-status", BootstrapSetup.Create().WithConfig(config).And(S4alMessagePackSerializer.Setup()));
         try
         {
             var state = JournalReader.ReadAsync(system, new CoordinatorOptions().PersistenceId, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
@@ -69,9 +69,9 @@ public static class StatusCommand
         }
     }
 
-    static IReadOnlyList<ExperimentStatus> FromCluster(IReadOnlyList<string> seeds, string host, IReadOnlyList<string> config)
+    static IReadOnlyList<ExperimentStatus> FromCluster(NodeSettings settings)
     {
-        using var node = NodeHost.Build(new NodeSettings { Roles = [], Host = host, Port = 0, SeedNodes = seeds, HoconFiles = config, Tls = NodeCommand.TlsFromEnvironment() });
+        using var node = NodeHost.Build(settings);
         node.StartAsync().GetAwaiter().GetResult();
         try
         {

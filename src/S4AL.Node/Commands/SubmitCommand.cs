@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
 using S4AL.Learning.ActiveLearning;
+using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
@@ -32,20 +33,12 @@ public static class SubmitCommand
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = experiment.Read(parse);
-            var seeds = cluster.SeedNodes(parse);
-            if (seeds.Count == 0) throw new UsageException("--seed-nodes (or S4AL_SEED_NODES) is required: the cluster to submit to");
+            var node = S4alConfiguration.Load(cluster.Given(parse)).Node;
+            if (node.SeedNodes.Count == 0) throw new UsageException("--seed-nodes (setting Node:SeedNodes) is required: the cluster to submit to");
             var experimentId = parse.GetValue(id) is { } given ? RunOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
             var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
             var watch = Stopwatch.StartNew();
-            var settings = new NodeSettings
-            {
-                Roles = [],
-                Host = cluster.Host(parse),
-                Port = cluster.Port(parse),
-                SeedNodes = seeds,
-                HoconFiles = cluster.ConfigFiles(parse),
-                Tls = NodeCommand.TlsFromEnvironment(),
-            };
+            var settings = NodeSettings.Of(node) with { Roles = [], Persistence = null };
             using var host = NodeHost.Build(settings);
             host.StartAsync().GetAwaiter().GetResult();
             try

@@ -4,6 +4,8 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Cluster.Hosting.SBR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,43 +48,32 @@ public static class NodeHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
-            if (settings.Tls is { } tls)
-                akka.AddHocon(ConfigurationFactory.ParseString($$"""
-                    akka.remote.dot-netty.tcp {
-                      enable-ssl = true
-                      ssl {
-                        suppress-validation = {{(tls.SuppressValidation ? "true" : "false")}}
-                        certificate {
-                          path = {{PersistenceOptions.Quote(tls.Pfx)}}
-                          password = {{PersistenceOptions.Quote(tls.Password)}}
-                          use-thumprint-over-file = false
-                          flags = [ "default-key-set" ]
-                        }
-                      }
-                    }
-                    """), HoconAddMode.Prepend);
-            if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
+            // What Akka.Hosting has no option for. The cluster's own choices (failure detection,
+            // giving up on unreachable seeds, ...) are in cluster-config/base.hocon, applied with --hocon.
             akka.AddHocon(ConfigurationFactory.ParseString("""
-                    s4al.protocol-version = 1
                     akka.stdout-loglevel = ERROR
                     akka.coordinated-shutdown.exit-clr = off
                     akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-                    akka.cluster.sharding.state-store-mode = ddata
-                    akka.cluster.sharding.remember-entities = off
-                    akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-                    akka.cluster.split-brain-resolver.active-strategy = keep-majority
                     """), HoconAddMode.Append);
             akka.WithS4alSerialization();
             if (settings.Persistence is not null) akka.WithS4alPersistence(settings.Persistence);
-            akka.WithRemoting(settings.Host, settings.Port)
-                .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
+            akka.WithRemoting(Remote(settings))
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = settings.Roles.ToArray(),
+                    SeedNodes = settings.SeedNodes.ToArray(),
+                    // On a split the side with the majority of nodes stays; on an even split the side with the lowest address.
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
                 .WithS4alScorers(scoring is not null, scoring!, settings.Scorer)
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
                 .WithS4alReporters(settings.Has(NodeRoles.Scorer), data)
                 .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), settings.Coordinator);
             if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(data, settings.Trainer);
             if (!settings.Has(NodeRoles.Coordinator)) akka.WithS4alHandshake();
+            // Last, so that they override everything above (the newest prepended HOCON wins).
+            if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
+            foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
             if (settings.SeedNodes.Count == 0)
                 akka.AddStartup((system, _) =>
                 {
@@ -93,6 +84,25 @@ public static class NodeHost
         });
         return builder.Build();
     }
+
+    /// <summary>Remoting: the node's address, a frame size for the largest message (checkpoints and data travel by shared storage), TLS if configured.</summary>
+    static RemoteOptions Remote(NodeSettings settings)
+    {
+        var remote = new RemoteOptions { HostName = settings.Host, Port = settings.Port, MaxFrameSize = MaxFrameSize };
+        if (settings.Tls is { } tls)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
+            {
+                X509Certificate = X509CertificateLoader.LoadPkcs12FromFile(tls.Pfx, tls.Password, X509KeyStorageFlags.DefaultKeySet),
+                SuppressValidation = tls.SuppressValidation,
+            };
+        }
+        return remote;
+    }
+
+    /// <summary>4 MiB: a labeled-region bitmap of a large pool fits; Akka's default (128 kB) would not.</summary>
+    public const long MaxFrameSize = 4 << 20;
 
     /// <summary>
     /// Stops the host. While Akka shuts down its loggers it prints INFO lines to standard output,

@@ -2,6 +2,7 @@ using S4AL.Actors.Coordinator;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Scorer;
 using S4AL.Actors.Trainer;
+using S4AL.Node.Configuration;
 
 namespace S4AL.Node.Hosting;
 
@@ -21,10 +22,10 @@ public sealed record NodeSettings
     public ScorerOptions Scorer { get; init; } = new();
     /// <summary>Log file; null: no log (a command reports its own errors on standard error, one line each).</summary>
     public string? LogFile { get; init; }
-    /// <summary>Extra HOCON (e.g. cluster-config/ files) applied over the defaults.</summary>
+    /// <summary>HOCON files (e.g. cluster-config/base.hocon) applied over everything else.</summary>
     public IReadOnlyList<string> HoconFiles { get; init; } = [];
-    /// <summary>TLS between nodes: (PFX path, password, skip chain validation), or null for plain TCP.</summary>
-    public (string Pfx, string Password, bool SuppressValidation)? Tls { get; init; }
+    /// <summary>TLS between nodes, or null for plain TCP.</summary>
+    public TlsSettings? Tls { get; init; }
     /// <summary>HOCON text applied last (tests: serialize-messages = on).</summary>
     public string? ExtraHocon { get; init; }
     /// <summary>OTLP export of traces, metrics and logs (off unless configured).</summary>
@@ -34,6 +35,18 @@ public sealed record NodeSettings
     public NodeServices Services { get; init; } = NodeServices.None;
 
     public bool Has(string role) => Roles.Contains(role);
+
+    /// <summary>A node as the settings' Node section describes it: roles, address, seed nodes, journal, HOCON files, TLS.</summary>
+    public static NodeSettings Of(NodeSection node) => new()
+    {
+        Roles = node.Roles,
+        Host = node.Host,
+        Port = node.Port,
+        SeedNodes = node.SeedNodes,
+        Persistence = node.Journal,
+        HoconFiles = node.Hocon,
+        Tls = node.Tls,
+    };
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using S4AL.Actors.Serialization;
 using S4AL.Actors.Tests.Support;
@@ -10,10 +11,10 @@ namespace S4AL.Actors.Tests.Serialization;
 
 public class S4alMessagePackSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
-    // The same HOCON the node adds (WithS4alSerialization); serialize-messages makes every Tell go through the wire format, as in the actor specs.
-    internal static readonly Config Config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
-        .WithFallback(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on"))
-        .WithFallback(ActorSpecConfig.Timeouts);
+    // The same serializer and binding the node registers (WithS4alSerialization); serialize-messages makes every Tell go through the wire format, as in the actor specs.
+    internal static readonly ActorSystemSetup Config = BootstrapSetup.Create()
+        .WithConfig(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on").WithFallback(ActorSpecConfig.Timeouts))
+        .And(S4alMessagePackSerializer.Setup());
 
     public S4alMessagePackSerializerTests() : base(Config) { }
 

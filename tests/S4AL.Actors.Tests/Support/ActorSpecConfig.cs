@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using S4AL.Actors.Serialization;
 using S4AL.Domain.Acquisition;
@@ -26,8 +28,7 @@ public static class ActorSpecConfig
         akka.test.expect-no-message-default = 3s
         """);
 
-    public static readonly Config Config = ConfigurationFactory.ParseString(S4alMessagePackSerializer.Hocon)
-        .WithFallback(Timeouts)
+    public static readonly ActorSystemSetup Config = BootstrapSetup.Create().WithConfig(Timeouts
         .WithFallback(ConfigurationFactory.ParseString("""
             akka.actor.serialize-messages = on
             akka.actor.provider = cluster
@@ -36,7 +37,7 @@ public static class ActorSpecConfig
             akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
             akka.loglevel = WARNING
-            """));
+            """))).And(S4alMessagePackSerializer.Setup());
 
     /// <summary>This test process's folders, deleted when it exits, so a long-lived machine does not fill up.</summary>
     static readonly string Root = TestFolders.ForProcess("s4al-actor-specs");

@@ -11,30 +11,29 @@ public class NativeHeapTests
     [Fact]
     public void Glibc_with_no_settings_gets_the_retaining_heap()
     {
-        Assert.Null(NativeHeap.ReasonToKeepDefaults(Env(), "2.36"));
-        Assert.Null(NativeHeap.ReasonToKeepDefaults(Env(("S4AL_NATIVE_HEAP", "retain")), "2.36"));
-        Assert.Null(NativeHeap.ReasonToKeepDefaults(Env(("S4AL_NATIVE_HEAP", " RETAIN ")), "2.36"));
+        Assert.Null(NativeHeap.ReasonToKeepDefaults("retain", Env(), "2.36"));
+        Assert.Null(NativeHeap.ReasonToKeepDefaults(" RETAIN ", Env(), "2.36"));
         // Tunables of something other than malloc are not the user tuning the heap.
-        Assert.Null(NativeHeap.ReasonToKeepDefaults(Env(("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F")), "2.36"));
+        Assert.Null(NativeHeap.ReasonToKeepDefaults("retain", Env(("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F")), "2.36"));
     }
 
     [Fact]
     public void The_user_can_keep_the_defaults_and_their_own_malloc_settings_win()
     {
-        Assert.Equal("S4AL_NATIVE_HEAP=system", NativeHeap.ReasonToKeepDefaults(Env(("S4AL_NATIVE_HEAP", "system")), "2.36"));
-        var reason = NativeHeap.ReasonToKeepDefaults(Env(("MALLOC_TOP_PAD_", "0"), ("MALLOC_MMAP_THRESHOLD_", "65536")), "2.36")!;
+        Assert.Equal("NativeHeap=system", NativeHeap.ReasonToKeepDefaults("system", Env(), "2.36"));
+        var reason = NativeHeap.ReasonToKeepDefaults("retain", Env(("MALLOC_TOP_PAD_", "0"), ("MALLOC_MMAP_THRESHOLD_", "65536")), "2.36")!;
         Assert.Contains("MALLOC_TOP_PAD_", reason);
         Assert.Contains("MALLOC_MMAP_THRESHOLD_", reason);
         Assert.EndsWith("set by the user", reason);
-        Assert.Contains("GLIBC_TUNABLES", NativeHeap.ReasonToKeepDefaults(Env(("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")), "2.36"));
-        Assert.Equal("not glibc", NativeHeap.ReasonToKeepDefaults(Env(), null));
+        Assert.Contains("GLIBC_TUNABLES", NativeHeap.ReasonToKeepDefaults("retain", Env(("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")), "2.36"));
+        Assert.Equal("not glibc", NativeHeap.ReasonToKeepDefaults("retain", Env(), null));
     }
 
     [Fact]
-    public void An_unknown_mode_is_an_error_naming_the_variable_and_value()
+    public void An_unknown_mode_is_an_error_naming_the_expected_values()
     {
-        var e = Assert.Throws<ArgumentException>(() => NativeHeap.ReasonToKeepDefaults(Env(("S4AL_NATIVE_HEAP", "jemalloc")), "2.36"));
-        Assert.Contains("S4AL_NATIVE_HEAP=jemalloc", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => NativeHeap.ReasonToKeepDefaults("jemalloc", Env(), "2.36"));
+        Assert.Contains("retain", e.Message);
         Assert.Contains("system", e.Message);
     }
 
@@ -45,7 +44,7 @@ public class NativeHeapTests
         // the kernel and the allocator decide those counts, not this code.
         var configuration = NativeHeap.Configure();
         Assert.Same(configuration, NativeHeap.Configure());
-        bool expected = NativeHeap.ReasonToKeepDefaults(Environment.GetEnvironmentVariable, NativeHeap.GlibcVersion()) is null;
+        bool expected = NativeHeap.ReasonToKeepDefaults(NativeHeap.RetainMode, Environment.GetEnvironmentVariable, NativeHeap.GlibcVersion()) is null;
         Assert.True(configuration.Applied == expected, configuration.Description);
         if (configuration.Applied)
         {

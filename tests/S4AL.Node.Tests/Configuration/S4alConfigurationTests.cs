@@ -1,0 +1,136 @@
+using System.CommandLine;
+using S4AL.Node.Commands;
+using S4AL.Node.Configuration;
+
+namespace S4AL.Node.Tests.Configuration;
+
+/// <summary>
+/// Settings from appsettings.json, S4AL__ variables and options, in that precedence. The
+/// environment is a dictionary handed to the binder, never the test process's own.
+/// </summary>
+public class S4alConfigurationTests
+{
+    static readonly Dictionary<string, string> NoVariables = [];
+
+    static string Json(string text)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "s4al-node-tests-config", Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "appsettings.json");
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    const string Settings = """
+        {
+          "Node": {
+            "Roles": [ "scorer" ],
+            "Host": "10.0.0.7",
+            "Port": 4053,
+            "SeedNodes": [ "akka.tcp://s4al@10.0.0.5:4053", "akka.tcp://s4al@10.0.0.6:4053" ],
+            "Threads": 3
+          },
+          "Telemetry": { "Endpoint": "http://jaeger:4317" },
+          "NativeHeap": "system"
+        }
+        """;
+
+    /// <summary>The node command's options parsed from <paramref name="args"/>, as the top layer.</summary>
+    static SettingsLayer Options(params string[] args)
+    {
+        var cluster = new ClusterOptions();
+        var telemetry = new TelemetryOptions();
+        var threads = new Option<int>("--threads");
+        var command = new RootCommand();
+        cluster.AddTo(command);
+        telemetry.AddTo(command);
+        command.Options.Add(threads);
+        return telemetry.MapTo(cluster.Given(command.Parse(args)).Map(threads, "Node:Threads")).ToLayer();
+    }
+
+    [Fact]
+    public void Values_come_from_appsettings_json_alone()
+    {
+        var s = S4alConfiguration.Bind(S4alConfiguration.Build(Json(Settings), NoVariables, Options()));
+        Assert.Equal(["scorer"], s.Node.Roles);
+        Assert.Equal("10.0.0.7", s.Node.Host);
+        Assert.Equal(4053, s.Node.Port);
+        Assert.Equal(["akka.tcp://s4al@10.0.0.5:4053", "akka.tcp://s4al@10.0.0.6:4053"], s.Node.SeedNodes);
+        Assert.Equal(3, s.Node.Threads);
+        Assert.Equal(new Uri("http://jaeger:4317"), s.Telemetry.Endpoint);
+        Assert.Equal("system", s.NativeHeap);
+        Assert.Equal("cpu", s.Node.Device); // not set anywhere: the default
+    }
+
+    [Fact]
+    public void S4AL_variables_override_appsettings_json()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["S4AL__Node__Port"] = "5000",
+            ["S4AL__Node__SeedNodes__0"] = "akka.tcp://s4al@10.0.0.9:4053", // replaces the file's two seeds, not only the first
+            ["S4AL__Node__Roles"] = "trainer,replay",
+            ["S4AL_NODE_PORT"] = "1", // one underscore: not a setting
+            ["PATH"] = "/usr/bin",
+        };
+        var s = S4alConfiguration.Bind(S4alConfiguration.Build(Json(Settings), variables, Options()));
+        Assert.Equal(5000, s.Node.Port);
+        Assert.Equal(["akka.tcp://s4al@10.0.0.9:4053"], s.Node.SeedNodes);
+        Assert.Equal(["trainer", "replay"], s.Node.Roles);
+        Assert.Equal("10.0.0.7", s.Node.Host); // only in the file
+    }
+
+    [Fact]
+    public void Options_override_variables_and_appsettings_json_and_options_not_given_do_not()
+    {
+        var variables = new Dictionary<string, string> { ["S4AL__Node__Port"] = "5000", ["S4AL__Node__Host"] = "10.0.0.8" };
+        var s = S4alConfiguration.Bind(S4alConfiguration.Build(Json(Settings), variables,
+            Options("--port", "6000", "--seed-nodes", "akka.tcp://s4al@10.0.0.1:4053", "--otlp-endpoint", "http://collector:4318", "--threads", "1")));
+        Assert.Equal(6000, s.Node.Port);
+        Assert.Equal(["akka.tcp://s4al@10.0.0.1:4053"], s.Node.SeedNodes);
+        Assert.Equal(new Uri("http://collector:4318"), s.Telemetry.Endpoint);
+        Assert.Equal(1, s.Node.Threads);
+        Assert.Equal("10.0.0.8", s.Node.Host); // --host not given: the variable
+        Assert.Equal(["scorer"], s.Node.Roles); // --roles not given, no variable: the file
+    }
+
+    [Fact]
+    public void A_missing_config_file_is_an_error_naming_it()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "s4al-no-such-dir", "appsettings.json");
+        var e = Assert.Throws<UsageException>(() => S4alConfiguration.Build(missing, NoVariables));
+        Assert.Equal($"--config {missing}: file not found", e.Message);
+    }
+
+    [Fact]
+    public void Malformed_json_is_an_error_naming_the_file()
+    {
+        var file = Json("{ \"Node\": { \"Port\": 4053, ");
+        var e = Assert.Throws<UsageException>(() => S4alConfiguration.Build(file, NoVariables));
+        Assert.StartsWith($"{file}: not valid JSON", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "Node": { "Port": "abc" } }""", "Node:Port = abc")]
+    [InlineData("""{ "Node": { "Port": 70000 } }""", "Node:Port = 70000")]
+    [InlineData("""{ "Node": { "Roles": [ "scorer", "gardener" ] } }""", "Node:Roles:1 = gardener")]
+    [InlineData("""{ "Node": { "Prot": 1 } }""", "Node:Prot = 1")]
+    public void An_invalid_value_in_the_file_names_the_file_key_and_value(string json, string named)
+    {
+        var file = Json(json);
+        var e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(file, NoVariables)));
+        Assert.StartsWith($"{file} {named}: ", e.Message);
+    }
+
+    [Fact]
+    public void An_invalid_variable_or_option_is_named_as_the_user_wrote_it()
+    {
+        var e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), new Dictionary<string, string> { ["S4AL__Node__Port"] = "abc" })));
+        Assert.StartsWith("S4AL__Node__Port=abc: ", e.Message);
+        e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options("--port", "70000"))));
+        Assert.Equal("--port 70000: must be a port number 0..65535", e.Message);
+        e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options("--seed-nodes", "http://nowhere"))));
+        Assert.StartsWith("--seed-nodes http://nowhere: not a seed node address", e.Message);
+    }
+}
