@@ -18,8 +18,9 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
 fi
 SKIP=" ${SKIP:-} "
 
-busy() { # prints what else is running that would disturb a measurement
-  pgrep -af 's4al\.dll|s4al-test|testhost|ref_ssl_step|dotnet test|vstest' | grep -v "^$$ " || true
+busy() { # prints what else is running that would disturb a measurement (stopped processes, state T, do not)
+  ps -eo pid=,stat=,args= | awk -v self=$$ '$1 != self && $2 !~ /^T/' \
+    | grep -E 's4al\.dll|s4al-test|testhost|ref_ssl_step|dotnet test|vstest' | grep -v grep || true
 }
 alone() {
   local others; others=$(busy)
