@@ -17,7 +17,7 @@ public class NodeHostTests
     public async Task The_hosting_configured_system_has_the_serializer_remoting_split_brain_resolver_and_sharding()
     {
         var dir = ActorSpecConfig.TempDir("node-host");
-        using var host = NodeHost.Build(new NodeSettings { Persistence = PersistenceOptions.Sqlite(Path.Combine(dir, "journal.db")) });
+        using var host = NodeHost.Build(new NodeSettings { Node = new() { Journal = PersistenceOptions.Sqlite(Path.Combine(dir, "journal.db")) } });
         await host.StartAsync();
         try
         {

@@ -243,7 +243,4 @@ public sealed class CoordinatorActor : CoordinatorJournal, IWithTimers
     }
 
     protected override void OnRejected(IExperimentEvent e, string reason) => Fail(e.Experiment, State.Find(e.Experiment)?.Cycle ?? 0, reason);
-
-    public static Props Props(CoordinatorOptions options, IActorRef scorers, IActorRef reporters) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(options, scorers, reporters));
 }

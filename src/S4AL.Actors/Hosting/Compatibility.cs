@@ -67,6 +67,4 @@ public sealed class HandshakeActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart() => Timers.StartPeriodicTimer("retry", Retry.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(3));
-
-    public static Props Props(IActorRef coordinator, string node) => Akka.Actor.Props.Create(() => new HandshakeActor(coordinator, node));
 }

@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using S4AL.Actors.Coordinator;
 using S4AL.Actors.Replay;
 using S4AL.Actors.Reports;
@@ -38,17 +40,36 @@ public static class S4alAkkaHostingExtensions
     public static AkkaConfigurationBuilder WithS4alPersistence(this AkkaConfigurationBuilder builder, PersistenceOptions options) =>
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
 
-    /// <summary>The scorer entities (or a proxy); they hand the work to the node's <paramref name="scoring"/>.</summary>
-    public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host, IShardScoring scoring, ScorerOptions options) =>
+    /// <summary>
+    /// The services the node's actors are built from (<c>resolver.Props&lt;T&gt;()</c> takes them from
+    /// here; only actor references are passed by hand): the options of each role, the node's dataset
+    /// cache, its shard scoring (where scorers run; <paramref name="wrapScoring"/> lets an embedding
+    /// host instrument it) and the run-folder writer of the reporters.
+    /// </summary>
+    public static IServiceCollection AddS4alNodeServices(this IServiceCollection services, CoordinatorOptions coordinator,
+        TrainerOptions trainer, ScorerOptions scorer, Func<IShardScoring, IShardScoring>? wrapScoring = null)
+    {
+        services.AddSingleton(coordinator);
+        services.AddSingleton(trainer);
+        services.AddSingleton(scorer);
+        services.AddSingleton<DatasetCache>();
+        services.AddSingleton<ShardScoring>();
+        services.AddSingleton<IShardScoring>(p => wrapScoring is null ? p.GetRequiredService<ShardScoring>() : wrapScoring(p.GetRequiredService<ShardScoring>()));
+        services.AddSingleton<IRunFolderWriter, RunFolderWriter>();
+        return services;
+    }
+
+    /// <summary>The scorer entities (or a proxy); they hand the work to the node's <see cref="IShardScoring"/>.</summary>
+    public static AkkaConfigurationBuilder WithS4alScorers(this AkkaConfigurationBuilder builder, bool host) =>
         host
-            ? builder.WithShardRegion<ScorerRegionKey>("scorer", _ => ScorerActor.Props(scoring, options.Device), new ScorerMessageExtractor(),
+            ? builder.WithShardRegion<ScorerRegionKey>("scorer", (_, _, resolver) => _ => resolver.Props<ScorerActor>(), new ScorerMessageExtractor(),
                 Sharded(NodeRoles.Scorer))
             : builder.WithShardRegionProxy<ScorerRegionKey>("scorer", NodeRoles.Scorer, new ScorerMessageExtractor());
 
     public static AkkaConfigurationBuilder WithS4alReplay(this AkkaConfigurationBuilder builder, bool host) =>
         host
             // A buffer holds a training session's state: it must not be passivated while the trainer is in its cold start.
-            ? builder.WithShardRegion<ReplayRegionKey>("replay", _ => ReplayBufferActor.Props(), new ReplayMessageExtractor(),
+            ? builder.WithShardRegion<ReplayRegionKey>("replay", (_, _, resolver) => _ => resolver.Props<ReplayBufferActor>(), new ReplayMessageExtractor(),
                 Sharded(NodeRoles.Replay, passivateIdle: false))
             : builder.WithShardRegionProxy<ReplayRegionKey>("replay", NodeRoles.Replay, new ReplayMessageExtractor());
 
@@ -56,9 +77,10 @@ public static class S4alAkkaHostingExtensions
     /// The reporters (one sharded entity per experiment) on scorer nodes, which read the data the
     /// results show; call after the coordinator registration, whose proxy they subscribe through.
     /// </summary>
-    public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host, DatasetCache data) =>
+    public static AkkaConfigurationBuilder WithS4alReporters(this AkkaConfigurationBuilder builder, bool host) =>
         host
-            ? builder.WithShardRegion<ReporterRegionKey>("reporter", (_, registry, _) => _ => ReporterActor.Props(registry.Get<CoordinatorKey>(), new RunFolderWriter(data)),
+            ? builder.WithShardRegion<ReporterRegionKey>("reporter",
+                (_, registry, resolver) => _ => resolver.Props<ReporterActor>(registry.Get<CoordinatorKey>(), ReporterActor.PollInterval).WithDispatcher(ReporterActor.Dispatcher),
                 new ReporterMessageExtractor(), Sharded(NodeRoles.Scorer))
             : builder.WithShardRegionProxy<ReporterRegionKey>("reporter", NodeRoles.Scorer, new ReporterMessageExtractor());
 
@@ -71,25 +93,26 @@ public static class S4alAkkaHostingExtensions
         : new() { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false, PassivateIdleEntityAfter = TimeSpan.Zero, ShouldPassivateIdleEntities = false };
 
     /// <summary>The coordinator singleton (or only its proxy); call after <see cref="WithS4alScorers"/>, whose region it uses.</summary>
-    public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host, CoordinatorOptions options)
+    public static AkkaConfigurationBuilder WithS4alCoordinator(this AkkaConfigurationBuilder builder, bool host)
     {
         var singleton = new ClusterSingletonOptions { Role = NodeRoles.Coordinator };
         return host
             ? builder.WithSingleton<CoordinatorKey>("coordinator",
-                (_, registry, _) => CoordinatorActor.Props(options, registry.Get<ScorerRegionKey>(), registry.Get<ReporterRegionKey>()), singleton, createProxyToo: true)
+                (_, registry, resolver) => resolver.Props<CoordinatorActor>(registry.Get<ScorerRegionKey>(), registry.Get<ReporterRegionKey>()), singleton, createProxyToo: true)
             : builder.WithSingletonProxy<CoordinatorKey>("coordinator", singleton);
     }
 
     /// <summary>A node without the coordinator role introduces itself to the coordinator (protocol version, serializer).</summary>
     public static AkkaConfigurationBuilder WithS4alHandshake(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry) =>
-            system.ActorOf(HandshakeActor.Props(registry.Get<CoordinatorKey>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()), "handshake"));
+        builder.WithActors((system, registry, resolver) =>
+            system.ActorOf(resolver.Props<HandshakeActor>(registry.Get<CoordinatorKey>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()), "handshake"));
 
     /// <summary>The node's trainer; call after the coordinator and replay registrations.</summary>
-    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, DatasetCache data, TrainerOptions options) =>
-        builder.WithActors((system, registry) =>
+    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry, resolver) =>
         {
-            var trainer = system.ActorOf(TrainerActor.Props(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), data, options), "trainer");
+            // Both references are IActorRef: the resolver fills the constructor's parameters in the order given.
+            var trainer = system.ActorOf(resolver.Props<TrainerActor>(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>()), "trainer");
             registry.Register<TrainerKey>(trainer);
         });
 }

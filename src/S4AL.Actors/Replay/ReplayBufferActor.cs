@@ -65,6 +65,4 @@ public sealed class ReplayBufferActor : ReceiveActor
         _nextSequence = e.Sequence + 1;
         sender.Tell(new ReplayDrawn(e.Experiment, e.Session, e.Sequence, drawn));
     }
-
-    public static Props Props() => Akka.Actor.Props.Create(() => new ReplayBufferActor());
 }

@@ -118,10 +118,11 @@ public sealed class ReporterActor : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>The reporter of an experiment; it runs on the blocking-IO dispatcher, since writing files and rendering plots block.</summary>
-    public static Props Props(IActorRef coordinator, IRunFolderWriter writer, TimeSpan? pollInterval = null) =>
-        Akka.Actor.Props.Create(() => new ReporterActor(coordinator, writer, pollInterval ?? TimeSpan.FromSeconds(5)))
-            .WithDispatcher(Dispatchers.DefaultBlockingDispatcherId);
+    /// <summary>A reporter runs on the blocking-IO dispatcher: writing files and rendering plots block.</summary>
+    public const string Dispatcher = Dispatchers.DefaultBlockingDispatcherId;
+
+    /// <summary>How often a reporter asks the coordinator whether it missed an event.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Routes a reporter message to the entity of its experiment.</summary>

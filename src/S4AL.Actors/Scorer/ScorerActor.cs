@@ -24,11 +24,11 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
     readonly string _node;
     readonly string _deviceName;
 
-    public ScorerActor(IShardScoring scoring, string deviceName)
+    public ScorerActor(IShardScoring scoring, ScorerOptions options)
     {
         _scoring = scoring;
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
-        _deviceName = deviceName;
+        _deviceName = options.Device;
         Become(Idle);
     }
 
@@ -89,7 +89,4 @@ public sealed class ScorerActor : ReceiveActor, IWithUnboundedStash
             Become(Idle);
         });
     }
-
-    public static Props Props(IShardScoring scoring, string deviceName) =>
-        Akka.Actor.Props.Create(() => new ScorerActor(scoring, deviceName));
 }

@@ -175,8 +175,4 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
         _ => $"{e.GetType().Name}: {e.Message}",
     };
-
-    /// <summary>cpu, cuda or cuda:N (the --device of a node).</summary>
-    public static Props Props(IActorRef coordinator, IActorRef replay, DatasetCache data, TrainerOptions options) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(coordinator, replay, data, options));
 }

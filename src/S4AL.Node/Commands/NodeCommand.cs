@@ -34,8 +34,9 @@ public static class NodeCommand
             if (node.Roles.Contains(NodeRoles.Coordinator) && node.Journal is null)
                 throw new UsageException("--journal (setting Node:Journal) is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
             torch.set_num_threads(node.Threads);
-            var settings = NodeSettings.Of(node) with
+            var settings = new NodeSettings
             {
+                Node = node,
                 Trainer = new TrainerOptions { Device = node.Device, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
                 Scorer = new ScorerOptions { Device = node.Device },
                 Services = services,
@@ -61,10 +62,10 @@ public static class NodeCommand
         var first = Task.WhenAny(up.Task, system.WhenTerminated).GetAwaiter().GetResult();
         if (first != up.Task)
         {
-            Console.Error.WriteLine($"s4al: error: node {cluster.SelfAddress} could not join the cluster at {string.Join(", ", settings.SeedNodes)} (seed nodes unreachable, or this node's settings are incompatible with the cluster's; see the log)");
+            Console.Error.WriteLine($"s4al: error: node {cluster.SelfAddress} could not join the cluster at {string.Join(", ", settings.Node.SeedNodes)} (seed nodes unreachable, or this node's settings are incompatible with the cluster's; see the log)");
             return 1;
         }
-        Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Roles)}");
+        Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Node.Roles)}");
         // Ctrl+C and SIGTERM (docker stop) reach the host's console lifetime, which asks the application to stop.
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stopping)).GetAwaiter().GetResult();

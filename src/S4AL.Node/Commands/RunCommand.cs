@@ -77,12 +77,11 @@ public static class RunCommand
         RunFolder.CheckJournal(folder.Journal);
         var settings = new NodeSettings
         {
-            Persistence = PersistenceOptions.Sqlite(folder.Journal),
+            Node = new NodeSection { Journal = PersistenceOptions.Sqlite(folder.Journal), Hocon = config.Node.Hocon },
             Trainer = new TrainerOptions { Device = spec.DeviceName, CheckpointInterval = checkpointInterval },
             Scorer = new ScorerOptions { Device = spec.DeviceName },
             Services = services,
             LogFile = folder.Log,
-            HoconFiles = config.Node.Hocon,
             Telemetry = config.Telemetry,
         };
         using var host = NodeHost.Build(settings);

@@ -43,7 +43,7 @@ public static class StatusCommand
                 return Print(statuses, running, dir, parse.GetValue(json), Console.Out);
             }
             if (node.SeedNodes.Count == 0) throw new UsageException("give --run-dir DIR (a run folder) or --seed-nodes (a running cluster)");
-            return Print(FromCluster(NodeSettings.Of(node) with { Roles = [], Port = 0, Persistence = null }), running: null, null, parse.GetValue(json), Console.Out);
+            return Print(FromCluster(new NodeSettings { Node = node with { Roles = [], Port = 0, Journal = null } }), running: null, null, parse.GetValue(json), Console.Out);
         }));
         return cmd;
     }

@@ -38,7 +38,7 @@ public static class SubmitCommand
             var experimentId = parse.GetValue(id) is { } given ? RunOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
             var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
             var watch = Stopwatch.StartNew();
-            var settings = NodeSettings.Of(node) with { Roles = [], Persistence = null };
+            var settings = new NodeSettings { Node = node with { Roles = [], Journal = null } };
             using var host = NodeHost.Build(settings);
             host.StartAsync().GetAwaiter().GetResult();
             try

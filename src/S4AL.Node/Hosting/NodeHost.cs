@@ -10,8 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using S4AL.Actors.Hosting;
-using S4AL.Actors.Scorer;
-using S4AL.Actors.Workspace;
+using S4AL.Node.Configuration;
 
 namespace S4AL.Node.Hosting;
 
@@ -30,16 +29,8 @@ public static class NodeHost
         if (settings.LogFile is not null) builder.Logging.AddProvider(FileLoggerProvider.ToFile(settings.LogFile, LogLevel.Information));
         if (settings.Telemetry.Enabled(Environment.GetEnvironmentVariable)) NodeTelemetry.Add(builder, settings, Environment.GetEnvironmentVariable);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-        var data = new DatasetCache();
-        builder.Services.AddSingleton(data);
-        // The node's scoring service (datasets, slots, loaded networks); created only where scorers run.
-        IShardScoring? scoring = null;
-        if (settings.Has(NodeRoles.Scorer))
-        {
-            var own = new ShardScoring(data, settings.Scorer);
-            builder.Services.AddSingleton(own);
-            scoring = settings.Services.Scoring is { } wrap ? wrap(own) : own;
-        }
+        builder.Services.AddS4alNodeServices(settings.Coordinator, settings.Trainer, settings.Scorer, settings.Services.Scoring);
+        var node = settings.Node;
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(l =>
@@ -56,25 +47,25 @@ public static class NodeHost
                     akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                     """), HoconAddMode.Append);
             akka.WithS4alSerialization();
-            if (settings.Persistence is not null) akka.WithS4alPersistence(settings.Persistence);
-            akka.WithRemoting(Remote(settings))
+            if (node.Journal is not null) akka.WithS4alPersistence(node.Journal);
+            akka.WithRemoting(Remote(node))
                 .WithClustering(new ClusterOptions
                 {
-                    Roles = settings.Roles.ToArray(),
-                    SeedNodes = settings.SeedNodes.ToArray(),
+                    Roles = node.Roles.ToArray(),
+                    SeedNodes = node.SeedNodes.ToArray(),
                     // On a split the side with the majority of nodes stays; on an even split the side with the lowest address.
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
-                .WithS4alScorers(scoring is not null, scoring!, settings.Scorer)
+                .WithS4alScorers(settings.Has(NodeRoles.Scorer))
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
-                .WithS4alReporters(settings.Has(NodeRoles.Scorer), data)
-                .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator), settings.Coordinator);
-            if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(data, settings.Trainer);
+                .WithS4alReporters(settings.Has(NodeRoles.Scorer))
+                .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator));
+            if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer();
             if (!settings.Has(NodeRoles.Coordinator)) akka.WithS4alHandshake();
             // Last, so that they override everything above (the newest prepended HOCON wins).
             if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);
-            foreach (var file in settings.HoconFiles) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
-            if (settings.SeedNodes.Count == 0)
+            foreach (var file in node.Hocon) akka.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(file)), HoconAddMode.Prepend);
+            if (node.SeedNodes.Count == 0)
                 akka.AddStartup((system, _) =>
                 {
                     // No seed nodes: this node is the whole cluster.
@@ -86,10 +77,10 @@ public static class NodeHost
     }
 
     /// <summary>Remoting: the node's address, a frame size for the largest message (checkpoints and data travel by shared storage), TLS if configured.</summary>
-    static RemoteOptions Remote(NodeSettings settings)
+    static RemoteOptions Remote(NodeSection node)
     {
-        var remote = new RemoteOptions { HostName = settings.Host, Port = settings.Port, MaxFrameSize = MaxFrameSize };
-        if (settings.Tls is { } tls)
+        var remote = new RemoteOptions { HostName = node.Host, Port = node.Port, MaxFrameSize = MaxFrameSize };
+        if (node.Tls is { } tls)
         {
             remote.EnableSsl = true;
             remote.Ssl = new SslOptions

@@ -21,11 +21,11 @@ public static class NodeTelemetry
     {
         var telemetry = settings.Telemetry;
         var serviceName = telemetry.ServiceNameFrom(environment);
-        var instance = settings.Port > 0 ? $"{settings.Host}:{settings.Port}" : $"{Environment.MachineName}/{Environment.ProcessId}";
+        var instance = settings.Node.Port > 0 ? $"{settings.Node.Host}:{settings.Node.Port}" : $"{Environment.MachineName}/{Environment.ProcessId}";
         var otel = builder.AddOpenTelemetry()
             .ConfigureResource(r => r
                 .AddService(serviceName, serviceVersion: typeof(NodeTelemetry).Assembly.GetName().Version?.ToString(3), serviceInstanceId: instance)
-                .AddAttributes([new("s4al.node.roles", string.Join(",", settings.Roles)), new("host.name", Environment.MachineName)]))
+                .AddAttributes([new("s4al.node.roles", string.Join(",", settings.Node.Roles)), new("host.name", Environment.MachineName)]))
             .WithTracing(t => t.AddSource(S4alTelemetry.Name))
             .WithMetrics(m => m.AddMeter(S4alTelemetry.Name))
             .WithLogging(configureBuilder: null, configureOptions: o => o.IncludeFormattedMessage = true);

@@ -40,7 +40,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         _plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("coordinator"), ActorSpecConfig.Definition(cycles: 1));
         _proxy = Sys.ActorOf(Props.Create(() => new Forwarder()));
         _writer = new GatedWriter(new RunFolderWriter(_data));
-        _reporter = Sys.ActorOf(ReporterActor.Props(_proxy, _writer, TimeSpan.FromMilliseconds(200)));
+        _reporter = Sys.ActorOf(Props.Create(() => new ReporterActor(_proxy, _writer, TimeSpan.FromMilliseconds(200))).WithDispatcher(ReporterActor.Dispatcher));
         _coordinator = StartCoordinator();
     }
 
@@ -73,8 +73,8 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
 
     IActorRef StartCoordinator()
     {
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(
-            new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 }, _scorers.Ref, _reporter));
+        var options = new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 };
+        var coordinator = Sys.ActorOf(Props.Create(() => new CoordinatorActor(options, _scorers.Ref, _reporter)));
         _proxy.Tell(new Forwarder.Target(coordinator));
         return coordinator;
     }

@@ -15,7 +15,7 @@ public class ReplayBufferActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecCon
     public void Exchanges_draw_exactly_what_a_local_buffer_draws()
     {
         var local = new ReplayBuffer(5, 42);
-        var actor = Sys.ActorOf(ReplayBufferActor.Props());
+        var actor = Sys.ActorOf(Props.Create(() => new ReplayBufferActor()));
         actor.Tell(new ResetReplay(Experiment, 1, "s1", local.GetState().ToBytes()));
         ExpectMsg<ReplayDrawn>(d => d.Sequence == 0);
         var rng = new Random(1);
@@ -40,7 +40,7 @@ public class ReplayBufferActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecCon
     public void Exchanges_that_arrive_out_of_order_are_applied_in_sequence_order()
     {
         var seed = new ReplayBuffer(3, 7);
-        var actor = Sys.ActorOf(ReplayBufferActor.Props());
+        var actor = Sys.ActorOf(Props.Create(() => new ReplayBufferActor()));
         actor.Tell(new ResetReplay(Experiment, 0, "s", seed.GetState().ToBytes()));
         ExpectMsg<ReplayDrawn>();
         actor.Tell(new ReplayExchange(Experiment, "s", 2, null, 3));
@@ -55,7 +55,7 @@ public class ReplayBufferActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecCon
     [Fact]
     public void A_stale_session_is_told_it_lost_the_buffer()
     {
-        var actor = Sys.ActorOf(ReplayBufferActor.Props());
+        var actor = Sys.ActorOf(Props.Create(() => new ReplayBufferActor()));
         actor.Tell(new ReplayExchange(Experiment, "never-reset", 1, [1], 0));
         Assert.Contains("no session", ExpectMsg<ReplaySessionLost>().Reason);
         actor.Tell(new ResetReplay(Experiment, 0, "new", new ReplayBuffer(3, 1).GetState().ToBytes()));

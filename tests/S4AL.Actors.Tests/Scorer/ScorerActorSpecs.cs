@@ -48,7 +48,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
         var dir = ActorSpecConfig.TempDir("scorer");
         var (model, data, labeled) = TrainedModel(dir);
         int[] images = [1, 2, 3];
-        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new DatasetCache(), new ScorerOptions()), "cpu"));
+        var scorer = Sys.ActorOf(Props.Create(() => new ScorerActor(new ShardScoring(new DatasetCache(), new ScorerOptions()), new ScorerOptions())));
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), data.Definition.ToJson(), 0, 4, images, [new RegionId(1, 3), new RegionId(2, 0)], model, null));
         var result = ExpectMsg<ReportShardScored>(Long);
         Assert.Equal(4, result.Shard);
@@ -68,7 +68,7 @@ public class ScorerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.Co
     {
         var dir = ActorSpecConfig.TempDir("scorer-bad");
         var (model, data, _) = TrainedModel(dir);
-        var scorer = Sys.ActorOf(ScorerActor.Props(new ShardScoring(new DatasetCache(), new ScorerOptions()), "cpu"));
+        var scorer = Sys.ActorOf(Props.Create(() => new ScorerActor(new ShardScoring(new DatasetCache(), new ScorerOptions()), new ScorerOptions())));
         var definition = data.Definition.ToJson();
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), definition, 0, 0, [1, 2], [], model, null));
         scorer.Tell(new ScoreShard(ExperimentId.Parse("spec"), definition, 0, 1, [3, 4], [], model with { Sha256 = "ab" }, null));

@@ -26,8 +26,8 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
     {
         _singleThread ??= new SingleThread();
         var coordinator = CreateTestProbe();
-        var replay = Sys.ActorOf(ReplayBufferActor.Props());
-        var trainer = Sys.ActorOf(TrainerActor.Props(coordinator.Ref, replay, new DatasetCache(), Options));
+        var replay = Sys.ActorOf(Props.Create(() => new ReplayBufferActor()));
+        var trainer = Sys.ActorOf(Props.Create(() => new TrainerActor(coordinator.Ref, replay, new DatasetCache(), Options)));
         coordinator.ExpectMsg<RegisterTrainer>(Long);
         return (trainer, coordinator);
     }

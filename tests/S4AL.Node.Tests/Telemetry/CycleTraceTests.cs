@@ -32,7 +32,7 @@ public class CycleTraceTests
         string? finalTrace;
         using var host = NodeHost.Build(new NodeSettings
         {
-            Persistence = PersistenceOptions.Sqlite(Path.Combine(runDir, "journal.db")),
+            Node = new() { Journal = PersistenceOptions.Sqlite(Path.Combine(runDir, "journal.db")) },
             Trainer = new() { CheckpointInterval = TimeSpan.Zero },
             LogFile = log,
             ExtraHocon = "akka.actor.serialize-messages = on",
