@@ -18,6 +18,7 @@ public static class S4alCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(NodeCommand.Create(services));
         root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(AnnotateCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;

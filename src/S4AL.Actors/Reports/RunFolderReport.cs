@@ -27,7 +27,7 @@ public static class RunFolderReport
             var metrics = Metrics(record.Evaluation, data.Pool.ClassNames);
             results.Add(new CycleResult(record.Cycle, record.Evaluation.LabeledPixelShare, labeledRegions, metrics,
                 record.Acquired.Select(r => new RegionId(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds,
-                record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList()));
+                record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList(), record.Annotation));
             labeledRegions += record.Acquired.Length;
         }
         return results;
@@ -47,7 +47,7 @@ public static class RunFolderReport
         var initial = LabeledRegionSet.Empty(data.Pool.Count, data.Grid)
             .WithFullyLabeled(state.Plan.InitialFullyLabeled)
             .WithRegions(state.Plan.InitialRegions.Select(r => new RegionId(r.Image, r.Region)));
-        RunPlots.Write(folder, results, data.Pool, initial, $"{state.Id}: mIoU against labeled pixels");
+        RunPlots.Write(folder, results, data.LabeledPool(state.Plan.RunDirectory), initial, $"{state.Id}: mIoU against labeled pixels");
         return results;
     }
 }

@@ -86,9 +86,10 @@ sealed class TrainingJob
             var session = $"{Experiment}/{Cycle}/{_order.Attempt}/{Guid.NewGuid():N}";
             var replay = new RemoteReplayExchange(_replay, Experiment, session, _options.ReplayTimeout);
             int lastCycle = _order.Plan.LastCycle;
+            var pool = data.LabeledPool(_order.Plan.RunDirectory);
             using var run = _order.ResumeFrom is { } from
-                ? CycleTrainingRun.Resume(from.Path, from.Sha256, data.Pool, data.Settings, _device, Cycle, lastCycle, labeled, replay)
-                : new CycleTrainingRun(data.Pool, data.Settings, _device, Cycle, lastCycle, labeled, replay);
+                ? CycleTrainingRun.Resume(from.Path, from.Sha256, pool, data.Settings, _device, Cycle, lastCycle, labeled, replay)
+                : new CycleTrainingRun(pool, data.Settings, _device, Cycle, lastCycle, labeled, replay);
             Epoch = run.EpochsDone;
             span?.SetTag(S4alTelemetry.Tags.Images, data.Pool.Count);
             span?.SetTag(S4alTelemetry.Tags.LabeledRegions, _order.Labeled.Acquired().Count());

@@ -3,6 +3,7 @@ using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data.Datasets;
+using S4AL.Learning.Data.Labels;
 using S4AL.Learning.Data.Regions;
 
 namespace S4AL.Actors.Workspace;
@@ -18,11 +19,28 @@ public sealed class OpenedDatasets
         Grid = new RegionGrid(pool.Height, pool.Width, definition.Settings.RegionSize);
     }
 
+    /// <summary>Opens the definition's pool (its masks only when the oracle labels it) and validation split.</summary>
+    public static OpenedDatasets Open(ExperimentDefinition definition)
+    {
+        var (pool, validation) = Datasets.Open(definition.Data, poolMasks: definition.ReadsPoolMasks);
+        return new OpenedDatasets(definition, pool, validation);
+    }
+
     public ExperimentDefinition Definition { get; }
     public ActiveLearningSettings Settings => Definition.Settings;
     public ISegmentationDataset Pool { get; }
     public ISegmentationDataset Validation { get; }
     public RegionGrid Grid { get; }
+
+    /// <summary>The run folder's label store of an experiment that people label.</summary>
+    public LabelStore LabelStore(string runDirectory) => new(runDirectory, Grid, Pool.NumClasses);
+
+    /// <summary>
+    /// The pool with the labels training sees: the dataset's masks (oracle), or the label store
+    /// of <paramref name="runDirectory"/> (people; read afresh by each call, so call once per cycle).
+    /// </summary>
+    public ISegmentationDataset LabeledPool(string runDirectory) =>
+        Definition.ReadsPoolMasks ? Pool : new LabelStoreDataset(Pool, LabelStore(runDirectory));
 
     /// <summary>Builds the engine's labeled set from the bitmap a message carries.</summary>
     public LabeledRegionSet LabeledSet(LabeledRegionBits bits)
@@ -53,9 +71,7 @@ public sealed class DatasetCache
     {
         var lazy = _byDefinition.GetOrAdd(definitionJson, json => new Lazy<OpenedDatasets>(() =>
         {
-            var definition = ExperimentDefinition.FromJson(json, source);
-            var (pool, validation) = Datasets.Open(definition.Data);
-            return new OpenedDatasets(definition, pool, validation);
+            return OpenedDatasets.Open(ExperimentDefinition.FromJson(json, source));
         }));
         try { return lazy.Value; }
         catch

@@ -50,11 +50,14 @@ public sealed record ExperimentSnapshot(
     [property: Key(9)] RegionId[] CycleAcquisition,
     [property: Key(10)] CycleRecord[] History,
     [property: Key(11)] string? CycleTraceParent,
-    [property: Key(12)] FailedAttempt[]? FailedAttempts = null)
+    [property: Key(12)] FailedAttempt[]? FailedAttempts = null,
+    [property: Key(13)] LabeledRegion[]? CycleLabels = null,
+    [property: Key(14)] bool AnnotationClosed = false)
 {
     public static ExperimentSnapshot From(ExperimentState s) => new(
         s.Plan, s.Cycle, s.Attempt, s.Phase, s.Acquired.ToArray(), s.LastCheckpoint, s.Model, s.Evaluation,
-        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent, s.FailedAttempts.ToArray());
+        s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent, s.FailedAttempts.ToArray(),
+        s.CycleLabels.Select(l => new LabeledRegion(l.Key, l.Value)).ToArray(), s.AnnotationClosed);
 
     public ExperimentState ToState() => new()
     {
@@ -71,5 +74,11 @@ public sealed record ExperimentSnapshot(
         History = History.ToImmutableList(),
         CycleTraceParent = CycleTraceParent,
         FailedAttempts = (FailedAttempts ?? []).ToImmutableList(),
+        CycleLabels = (CycleLabels ?? []).ToImmutableSortedDictionary(l => l.Region, l => l.Label),
+        AnnotationClosed = AnnotationClosed,
     };
 }
+
+/// <summary>A region with its label, as snapshots keep the current round's labels.</summary>
+[MessagePackObject]
+public sealed record LabeledRegion([property: Key(0)] RegionId Region, [property: Key(1)] RegionLabel Label);

@@ -24,8 +24,10 @@ public enum NextAction
     Score,
     /// <summary>Merge the shard results into the cycle's acquisition.</summary>
     Acquire,
-    /// <summary>Reveal (oracle) the labels of the acquired regions.</summary>
+    /// <summary>Record that the acquired regions have their labels (the oracle's at once; people's once all are in or the round is closed).</summary>
     Annotate,
+    /// <summary>Wait: people label the queried regions (<see cref="ExperimentDecisions.Label"/>) or close the round.</summary>
+    AwaitLabels,
     /// <summary>The cycle is complete: start the next one.</summary>
     StartNextCycle,
 }
@@ -42,7 +44,8 @@ public static class ExperimentDecisions
         CyclePhase.Training => NextAction.Train,
         CyclePhase.Scoring => NextAction.Score,
         CyclePhase.Acquiring => NextAction.Acquire,
-        CyclePhase.Annotating => s.History.Any(h => h.Cycle == s.Cycle) ? NextAction.StartNextCycle : NextAction.Annotate,
+        CyclePhase.Annotating => s.History.Any(h => h.Cycle == s.Cycle) ? NextAction.StartNextCycle
+            : s.AwaitsLabels ? NextAction.AwaitLabels : NextAction.Annotate,
         _ => NextAction.None,
     };
 
@@ -150,6 +153,43 @@ public static class ExperimentDecisions
         return Decision.Of(new RegionsAcquired(s.Id, cycle, regions.ToArray()));
     }
 
+    /// <summary>
+    /// A person's label of one region, already in the label store. Refused unless the experiment
+    /// waits for labels of this cycle and queried the region; the same label again decides nothing
+    /// (stored once); another label of the same region is a correction.
+    /// </summary>
+    public static Decision Label(ExperimentState s, int cycle, RegionId region, RegionLabel label)
+    {
+        if (RefuseAnnotation(s, cycle) is { } refusal) return refusal;
+        if (!s.CycleAcquisition.Contains(region)) return Decision.Refuse($"region {region} is not queried in cycle {cycle} of experiment {s.Id}");
+        if (string.IsNullOrWhiteSpace(label.Annotator)) return Decision.Refuse($"the label of region {region} names no annotator");
+        if (label.Sha256 is not { Length: 64 } || !label.Sha256.All(char.IsAsciiHexDigitLower))
+            return Decision.Refuse($"the label of region {region} has no valid SHA-256 ('{label.Sha256}': 64 lower-case hex digits expected)");
+        if (label.Seconds is { } t && (!double.IsFinite(t) || t < 0)) return Decision.Refuse($"the label of region {region} took {t} seconds: must be 0 or more");
+        if (label.LabeledPixels < 0) return Decision.Refuse($"the label of region {region} has {label.LabeledPixels} labeled pixels");
+        if (s.CycleLabels.TryGetValue(region, out var stored) && stored.Sha256 == label.Sha256) return Decision.None;
+        return Decision.Of(new RegionLabeled(s.Id, cycle, region, label with { Corrections = 0 }));
+    }
+
+    /// <summary>Ends the round early (<c>s4al annotate --close</c>): regions without a label go back to the pool.</summary>
+    public static Decision CloseAnnotation(ExperimentState s, int cycle) =>
+        RefuseAnnotation(s, cycle) ?? Decision.Of(new AnnotationClosed(s.Id, cycle));
+
+    static Decision? RefuseAnnotation(ExperimentState s, int cycle)
+    {
+        if (s.Plan.Annotator != AnnotatorMode.Human) return Decision.Refuse($"experiment {s.Id} is labeled by the oracle (the dataset's masks): it takes no labels");
+        if (s.IsDone) return Decision.Refuse($"experiment {s.Id} is done: it waits for no labels");
+        if (cycle != s.Cycle) return Decision.Refuse($"experiment {s.Id} is in cycle {s.Cycle}, not cycle {cycle}");
+        if (!s.AwaitsLabels) return Decision.Refuse($"cycle {s.Cycle} of experiment {s.Id} is {Describe(s)}: it waits for no labels");
+        return null;
+    }
+
+    static string Describe(ExperimentState s) => s.Phase switch
+    {
+        CyclePhase.Annotating => s.AnnotationClosed ? "closed for annotation" : "fully labeled",
+        var phase => phase.ToString().ToLowerInvariant(),
+    };
+
     public static Decision Annotate(ExperimentState s, int cycle) =>
         Next(s) == NextAction.Annotate && cycle == s.Cycle ? Decision.Of(new RegionsAnnotated(s.Id, cycle)) : Decision.None;
 
@@ -178,6 +218,7 @@ public static class ExperimentDecisions
         if (a.ShardSize != b.ShardSize) return $"shard size {a.ShardSize} vs {b.ShardSize}";
         if (!a.InitialFullyLabeled.SequenceEqual(b.InitialFullyLabeled)) return "initial fully labeled images differ";
         if (a.Budget != b.Budget) return $"budget {a.Budget} vs {b.Budget}";
+        if (a.Annotator != b.Annotator) return $"annotator {a.Annotator} vs {b.Annotator}".ToLowerInvariant();
         return "initial labeled regions differ";
     }
 }

@@ -60,7 +60,23 @@ public static class ExperimentEvents
     [MessagePackObject]
     public sealed record RegionsAcquired([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] RegionId[] Regions) : IExperimentEvent;
 
-    /// <summary>The acquired regions' labels are available (revealed by the oracle or imported).</summary>
+    /// <summary>
+    /// One queried region's label (human annotator), already in the run folder's label store:
+    /// <paramref name="Sha256"/> is the hash of the stored region mask. A second event for the
+    /// same region with another hash is a correction (the latest wins).
+    /// </summary>
+    [MessagePackObject]
+    public sealed record RegionLabeled(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] int Cycle,
+        [property: Key(2)] RegionId Region,
+        [property: Key(3)] RegionLabel Label) : IExperimentEvent;
+
+    /// <summary>The annotation round of <paramref name="Cycle"/> ended early: regions without a label go back to the pool.</summary>
+    [MessagePackObject]
+    public sealed record AnnotationClosed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IExperimentEvent;
+
+    /// <summary>The acquired regions' labels are available (revealed by the oracle, or every region labeled or the round closed).</summary>
     [MessagePackObject]
     public sealed record RegionsAnnotated([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IExperimentEvent;
 }

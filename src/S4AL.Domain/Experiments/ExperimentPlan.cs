@@ -22,7 +22,8 @@ public sealed record ExperimentPlan(
     [property: Key(6)] int ShardSize,
     [property: Key(7)] int[] InitialFullyLabeled,
     [property: Key(8)] RegionId[] InitialRegions,
-    [property: Key(9)] SelectionBudget? Budget = null)
+    [property: Key(9)] SelectionBudget? Budget = null,
+    [property: Key(10)] AnnotatorMode Annotator = AnnotatorMode.Oracle)
 {
     /// <summary>
     /// The plan with its <see cref="Budget"/>: plans journaled before the budget was part of the
@@ -61,6 +62,7 @@ public sealed record ExperimentPlan(
         if (LastCycle < 0) throw new ArgumentException($"plan.LastCycle {LastCycle} must not be negative");
         if (ShardSize < 1) throw new ArgumentException($"plan.ShardSize {ShardSize} must be at least 1");
         if (Budget is null) throw new ArgumentException("plan.Budget must be given");
+        if (!Enum.IsDefined(Annotator)) throw new ArgumentException($"plan.Annotator {(int)Annotator} is neither oracle nor human");
         foreach (var image in InitialFullyLabeled)
             if (image < 0 || image >= PoolImages) throw new ArgumentException($"plan.InitialFullyLabeled holds image {image}, outside the pool of {PoolImages}");
         foreach (var r in InitialRegions)
@@ -74,7 +76,7 @@ public sealed record ExperimentPlan(
         Id == other.Id && RunDirectory == other.RunDirectory && Definition == other.Definition &&
         PoolImages == other.PoolImages && RegionsPerImage == other.RegionsPerImage && LastCycle == other.LastCycle &&
         ShardSize == other.ShardSize && InitialFullyLabeled.SequenceEqual(other.InitialFullyLabeled) &&
-        InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget;
+        InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget && Annotator == other.Annotator;
 }
 
 /// <summary>

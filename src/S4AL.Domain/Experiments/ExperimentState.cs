@@ -9,7 +9,8 @@ namespace S4AL.Domain.Experiments;
 public sealed record FailedAttempt([property: Key(0)] int Attempt, [property: Key(1)] string Reason);
 
 /// <summary>
-/// A finished cycle: what its network scored on validation, what it acquired, and how many
+/// A finished cycle: what its network scored on validation, what it acquired (with a human
+/// annotator: the regions that got a label; <see cref="Annotation"/> holds the round's figures), and how many
 /// training attempts it took (<see cref="FailedAttempts"/> says why the others ended; records
 /// written before attempts were kept read as 0 attempts and none failed).
 /// </summary>
@@ -21,7 +22,8 @@ public sealed record CycleRecord(
     [property: Key(3)] RegionId[] Acquired,
     [property: Key(4)] double ScoreSeconds,
     [property: Key(5)] int Attempts = 0,
-    [property: Key(6)] FailedAttempt[]? FailedAttempts = null)
+    [property: Key(6)] FailedAttempt[]? FailedAttempts = null,
+    [property: Key(7)] AnnotationFigures? Annotation = null)
 {
     [IgnoreMember] public IReadOnlyList<FailedAttempt> Failures => FailedAttempts ?? [];
 }
@@ -54,6 +56,10 @@ public sealed record ExperimentState
     public ImmutableSortedDictionary<int, ShardScored> ScoredShards { get; init; } = ImmutableSortedDictionary<int, ShardScored>.Empty;
     /// <summary>The current cycle's acquisition, once decided.</summary>
     public ImmutableArray<RegionId> CycleAcquisition { get; init; } = ImmutableArray<RegionId>.Empty;
+    /// <summary>The current round's labels (human annotator), by region; the label store holds their pixels.</summary>
+    public ImmutableSortedDictionary<RegionId, RegionLabel> CycleLabels { get; init; } = ImmutableSortedDictionary<RegionId, RegionLabel>.Empty;
+    /// <summary>Whether the current round was closed before every region had a label.</summary>
+    public bool AnnotationClosed { get; init; }
     public ImmutableList<CycleRecord> History { get; init; } = ImmutableList<CycleRecord>.Empty;
     /// <summary>The W3C traceparent of the current cycle's latest trace, if tracing was on; a resumed cycle links to it.</summary>
     public string? CycleTraceParent { get; init; }
@@ -103,6 +109,7 @@ public sealed record ExperimentState
                 Cycle = s.Cycle, Attempt = s.Attempt, Phase = CyclePhase.Training, LastCheckpoint = null, Model = null, Evaluation = null, CycleTraceParent = null,
                 FailedAttempts = ImmutableList<FailedAttempt>.Empty,
                 ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionId>.Empty,
+                CycleLabels = ImmutableSortedDictionary<RegionId, RegionLabel>.Empty, AnnotationClosed = false,
             },
             CycleTraced t when t.Cycle == Cycle => this with { CycleTraceParent = t.TraceParent },
             TrainingAttemptFailed f when f.Cycle == Cycle && Phase == CyclePhase.Training && f.Attempt == Attempt && !AttemptFailed(f.Attempt) =>
@@ -117,9 +124,21 @@ public sealed record ExperimentState
                 CycleAcquisition = a.Regions.ToImmutableArray(),
                 Acquired = Acquired.Union(a.Regions),
             },
-            RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating && !IsAnnotated => this with
+            RegionLabeled l when l.Cycle == Cycle && AwaitsLabels && CycleAcquisition.Contains(l.Region) => this with
             {
-                History = History.Add(new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds), Attempt, FailedAttempts.ToArray())),
+                CycleLabels = CycleLabels.SetItem(l.Region, CycleLabels.TryGetValue(l.Region, out var earlier) ? l.Label with { Corrections = earlier.Corrections + 1 } : l.Label),
+            },
+            AnnotationClosed c when c.Cycle == Cycle && AwaitsLabels => this with
+            {
+                AnnotationClosed = true,
+                Acquired = Acquired.Except(CycleAcquisition.Where(r => !CycleLabels.ContainsKey(r))),
+            },
+            RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating && !IsAnnotated && !AwaitsLabels => this with
+            {
+                History = History.Add(Plan.Annotator == AnnotatorMode.Human
+                    ? new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.Where(CycleLabels.ContainsKey).ToArray(), ScoredShards.Values.Sum(s => s.Seconds),
+                        Attempt, FailedAttempts.ToArray(), AnnotationFigures.Of(CycleAcquisition.Length, CycleLabels.Values.ToList()))
+                    : new CycleRecord(Cycle, Evaluation!, Model!, CycleAcquisition.ToArray(), ScoredShards.Values.Sum(s => s.Seconds), Attempt, FailedAttempts.ToArray())),
             },
             _ => throw new InvalidOperationException($"event {e.GetType().Name} cannot follow experiment {Id} in cycle {Cycle}, phase {Phase}"),
         };
@@ -130,6 +149,14 @@ public sealed record ExperimentState
 
     // Without it a journal could skip a cycle's record or hold it twice, and replay would not notice.
     bool IsAnnotated => History.Any(h => h.Cycle == Cycle);
+
+    /// <summary>
+    /// Whether the current round waits for people's labels: a human annotator, regions queried and
+    /// not all labeled, the round not closed. Labels and closing are accepted only then.
+    /// </summary>
+    public bool AwaitsLabels =>
+        Plan.Annotator == AnnotatorMode.Human && Phase == CyclePhase.Annotating && !IsAnnotated && !AnnotationClosed &&
+        CycleAcquisition.Any(r => !CycleLabels.ContainsKey(r));
 
     ExperimentState Trained(CycleTrained t)
     {

@@ -46,7 +46,10 @@ public static class CoordinatorProtocol
         [property: Key(10)] string RunDirectory,
         [property: Key(11)] string? Trainer,
         [property: Key(12)] string? TraceId,
-        [property: Key(13)] FailedAttempt[]? FailedAttempts = null) : IS4alMessage
+        [property: Key(13)] FailedAttempt[]? FailedAttempts = null,
+        [property: Key(14)] AnnotatorMode Annotator = AnnotatorMode.Oracle,
+        [property: Key(15)] int RegionsQueried = 0,
+        [property: Key(16)] int RegionsLabeled = 0) : IS4alMessage
     {
         /// <summary>Attempts of the current cycle that failed, with the reason.</summary>
         [IgnoreMember] public IReadOnlyList<FailedAttempt> Failures => FailedAttempts ?? [];
@@ -58,9 +61,35 @@ public static class CoordinatorProtocol
         {
             int shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0;
             return new ExperimentStatus(s.Id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
-                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId, s.FailedAttempts.ToArray());
+                s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId, s.FailedAttempts.ToArray(),
+                s.Plan.Annotator, s.Phase == CyclePhase.Annotating ? s.CycleAcquisition.Length : 0, s.Phase == CyclePhase.Annotating ? s.CycleLabels.Count : 0);
         }
     }
+
+    /// <summary>
+    /// A person's label of one queried region, already written to the run folder's label store
+    /// (its SHA-256 in <paramref name="Label"/>). Answered with <see cref="LabelAccepted"/> once
+    /// the journal holds it, or <see cref="AnnotationRefused"/>.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record SubmitLabel([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle, [property: Key(2)] RegionId Region, [property: Key(3)] RegionLabel Label) : IS4alMessage;
+
+    /// <summary>The label is in the journal (<paramref name="Changed"/> false: the same label was there already).</summary>
+    [MessagePackObject]
+    public sealed record LabelAccepted(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] RegionId Region,
+        [property: Key(2)] bool Changed,
+        [property: Key(3)] int RegionsLabeled,
+        [property: Key(4)] int RegionsQueried) : IS4alMessage;
+
+    /// <summary>Ends the current annotation round before every region has a label; answered with the experiment's status or <see cref="AnnotationRefused"/>.</summary>
+    [MessagePackObject]
+    public sealed record CloseAnnotation([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IS4alMessage;
+
+    /// <summary>A label or a close that the experiment's state does not allow, and why.</summary>
+    [MessagePackObject]
+    public sealed record AnnotationRefused([property: Key(0)] ExperimentId Experiment, [property: Key(1)] string Reason) : IS4alMessage;
 
     /// <summary>
     /// Sends the sender every event of the experiment from now on (persisted events and

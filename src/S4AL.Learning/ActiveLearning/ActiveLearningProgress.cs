@@ -1,3 +1,4 @@
+using S4AL.Domain.Experiments;
 using S4AL.Domain.Metrics;
 using S4AL.Domain;
 using S4AL.Learning.Evaluation;
@@ -19,6 +20,8 @@ public abstract record ActiveLearningProgress
     public sealed record Resumed(int Cycle, string Phase, string Detail) : ActiveLearningProgress;
     public sealed record Acquired(int Cycle, IReadOnlyList<RegionId> Regions, LabeledRegionSet Labeled, double LabeledPixelShare) : ActiveLearningProgress;
     public sealed record CycleCompleted(CycleResult Result) : ActiveLearningProgress;
+    /// <summary>People label the cycle's queried regions: <paramref name="Labeled"/> of <paramref name="Queried"/> have a label.</summary>
+    public sealed record Annotating(int Cycle, int Labeled, int Queried, string RunDirectory) : ActiveLearningProgress;
 }
 
 /// <summary>Mean losses over an epoch.</summary>
@@ -41,7 +44,8 @@ public sealed record CycleResult(
     double TrainSeconds,
     double ScoreSeconds,
     int Attempts = 1,
-    IReadOnlyList<FailedTrainingAttempt>? FailedAttempts = null)
+    IReadOnlyList<FailedTrainingAttempt>? FailedAttempts = null,
+    AnnotationFigures? Annotation = null)
 {
     public IReadOnlyList<FailedTrainingAttempt> Failures => FailedAttempts ?? [];
 }

@@ -9,7 +9,7 @@ namespace S4AL.Learning.ActiveLearning;
 /// <summary>
 /// Writes per-cycle results as CSV (one row a cycle, snake_case columns) and JSON (camelCase keys,
 /// IoU written "iou"/"miou" as in the CSV, with per-class IoU, the acquired regions and the
-/// training attempts).
+/// training attempts). Cycles labeled by people add the annotation round's figures (empty with the oracle).
 /// </summary>
 public static class CycleResultFiles
 {
@@ -17,14 +17,17 @@ public static class CycleResultFiles
 
     public static string ToCsv(IReadOnlyList<CycleResult> cycles)
     {
-        var sb = new StringBuilder("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts\n");
+        var sb = new StringBuilder("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts," +
+            "regions_queried,regions_labeled,annotated_pixels,annotation_seconds,annotation_seconds_median,annotators\n");
         foreach (var c in cycles)
             sb.AppendLine(string.Join(",",
                 c.Cycle.ToString(CultureInfo.InvariantCulture),
                 F(c.LabeledPixelShare), c.LabeledRegions.ToString(CultureInfo.InvariantCulture),
                 F(c.Evaluation.MeanIoU), F(c.Evaluation.MeanClassAccuracy), F(c.Evaluation.PixelAccuracy),
                 c.Acquired.Count.ToString(CultureInfo.InvariantCulture), F(c.TrainSeconds), F(c.ScoreSeconds),
-                c.Attempts.ToString(CultureInfo.InvariantCulture)));
+                c.Attempts.ToString(CultureInfo.InvariantCulture),
+                I(c.Annotation?.RegionsQueried), I(c.Annotation?.RegionsLabeled), I(c.Annotation?.LabeledPixels),
+                c.Annotation is { } a ? F(a.SecondsSum) : "", c.Annotation?.SecondsMedian is { } m ? F(m) : "", I(c.Annotation?.Annotators)));
         return sb.ToString();
     }
 
@@ -43,6 +46,10 @@ public static class CycleResultFiles
             c.ScoreSeconds,
             c.Attempts,
             FailedAttempts = c.Failures.Select(f => new { f.Attempt, f.Reason }),
+            Annotation = c.Annotation is { } a ? new
+            {
+                a.RegionsQueried, a.RegionsLabeled, a.LabeledPixels, a.SecondsSum, a.SecondsMedian, a.Annotators, a.Corrections,
+            } : null,
         }), Json);
 
     /// <summary>Writes cycles.csv and cycles.json into <paramref name="folder"/> atomically (temporary file, then rename).</summary>
@@ -54,6 +61,7 @@ public static class CycleResultFiles
     }
 
 
+    static string I(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "";
     static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
     static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

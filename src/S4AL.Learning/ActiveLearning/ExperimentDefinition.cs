@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using S4AL.Domain.Experiments;
 using S4AL.Learning.Data.Datasets;
 
 namespace S4AL.Learning.ActiveLearning;
@@ -7,10 +8,17 @@ namespace S4AL.Learning.ActiveLearning;
 /// <summary>
 /// What every node needs to know of an experiment: its data and its settings. Travels as JSON
 /// inside cluster messages and is saved as the run folder's settings, so one canonical text
-/// identifies an experiment (the same options always give the same text).
+/// identifies an experiment (the same options always give the same text). <see cref="Annotator"/>
+/// is left out of the text when it is the oracle, so definitions written before it existed keep their text.
 /// </summary>
-public sealed record ExperimentDefinition(DatasetOptions Data, ActiveLearningSettings Settings)
+public sealed record ExperimentDefinition(
+    DatasetOptions Data,
+    ActiveLearningSettings Settings,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] AnnotatorMode Annotator = AnnotatorMode.Oracle)
 {
+    /// <summary>Whether the pool's own masks are read (the oracle); with people they never are.</summary>
+    [JsonIgnore] public bool ReadsPoolMasks => Annotator == AnnotatorMode.Oracle;
+
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

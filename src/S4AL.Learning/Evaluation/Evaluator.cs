@@ -46,13 +46,52 @@ public static class Evaluator
         Action<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        var matrix = new ConfusionMatrix(network.NumClasses);
+        ForEachBatch(network, images, batches, batchSize, device, (_, logits, labels) => matrix.Add(logits.argmax(1), labels), progress, cancellationToken);
+        return matrix;
+    }
+
+    /// <summary>
+    /// The network's class (argmax) per pixel of each given image, at the label size, in the
+    /// order given: the pre-annotation people start from.
+    /// </summary>
+    public static IReadOnlyList<byte[]> Predict(
+        SegmentationNetwork network,
+        IReadOnlyList<int> images,
+        Func<IReadOnlyList<int>, SegmentationBatch> batches,
+        int batchSize,
+        Device? device = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (network.NumClasses > 255) throw new ArgumentException($"{network.NumClasses} classes do not fit a byte per pixel", nameof(network));
+        var predictions = new List<byte[]>(images.Count);
+        ForEachBatch(network, images, batches, batchSize, device, (chunk, logits, _) =>
+        {
+            var classes = logits.argmax(1).to(ScalarType.Byte).cpu();
+            for (int i = 0; i < chunk.Length; i++) predictions.Add(classes[i].data<byte>().ToArray());
+        }, null, cancellationToken);
+        return predictions;
+    }
+
+    /// <summary>
+    /// Runs the network over the images batch by batch (evaluation and inference mode, restored
+    /// afterwards) and hands each batch's logits, upsampled to the label size, with its labels to <paramref name="use"/>.
+    /// </summary>
+    static void ForEachBatch(
+        SegmentationNetwork network,
+        IReadOnlyList<int> images,
+        Func<IReadOnlyList<int>, SegmentationBatch> batches,
+        int batchSize,
+        Device? device,
+        Action<int[], Tensor, Tensor> use,
+        Action<int>? progress,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(batches);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be positive, got {batchSize}");
         var dev = device ?? network.parameters().FirstOrDefault()?.device ?? CPU;
-        var matrix = new ConfusionMatrix(network.NumClasses);
-
         using (new EvalModeScope(network))
         {
             using var inference = inference_mode();
@@ -73,10 +112,9 @@ public static class Evaluator
                         $"the network returned logits of shape [{string.Join(",", logits.shape)}] for a batch of {chunk.Length} and {network.NumClasses} classes");
                 if (logits.shape[2] != labels.shape[1] || logits.shape[3] != labels.shape[2])
                     logits = nn.functional.interpolate(logits, [labels.shape[1], labels.shape[2]], mode: InterpolationMode.Bilinear, align_corners: true);
-                matrix.Add(logits.argmax(1), labels);
+                use(chunk, logits, labels);
                 progress?.Invoke(Math.Min(start + batchSize, images.Count));
             }
         }
-        return matrix;
     }
 }

@@ -45,6 +45,14 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDis
             case ActiveLearningProgress.Acquired a:
                 Line(string.Create(Inv, $"cycle {a.Cycle} acquired {a.Regions.Count} regions: {100 * a.LabeledPixelShare:0.00}% of pool pixels now labeled"));
                 break;
+            case ActiveLearningProgress.Annotating a when a.Labeled == 0:
+                Line(string.Create(Inv, $"cycle {a.Cycle} annotating: 0 of {a.Queried} regions labeled; export them with `s4al export --run-dir {a.RunDirectory} --format masks --out DIR`, " +
+                    $"import the labels with `s4al import --run-dir {a.RunDirectory} --format masks DIR` (or end the round: `s4al annotate --run-dir {a.RunDirectory} --close`)"));
+                break;
+            case ActiveLearningProgress.Annotating a:
+                if (live) { Write(string.Create(Inv, $"\rcycle {a.Cycle} annotating: {a.Labeled} of {a.Queried} regions labeled   ")); _midLine = true; }
+                if (a.Labeled == a.Queried) Line(string.Create(Inv, $"cycle {a.Cycle} annotated: {a.Queried} regions labeled"));
+                break;
             case ActiveLearningProgress.CycleCompleted c:
                 Line(string.Create(Inv, $"cycle {c.Result.Cycle} done: train {c.Result.TrainSeconds:0.0}s, score {c.Result.ScoreSeconds:0.0}s"));
                 break;

@@ -128,6 +128,10 @@ public sealed class LiveProgressState
                     _cycle = r.Cycle;
                     if (_cycles is { } lastCycle && r.Cycle >= lastCycle) _phase = LivePhase.Done;
                     break;
+                case ActiveLearningProgress.Annotating a:
+                    _cycle = a.Cycle;
+                    _note = $"cycle {a.Cycle} annotating: {a.Labeled} of {a.Queried} regions labeled (s4al export / s4al import --run-dir {a.RunDirectory})";
+                    break;
                 case ActiveLearningProgress.Resumed resumed:
                     _cycle = resumed.Cycle;
                     _phase = ParsePhase(resumed.Phase) ?? _phase;

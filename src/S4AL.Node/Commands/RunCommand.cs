@@ -45,6 +45,7 @@ public static class RunCommand
             return parse.GetValue(runtime) switch
             {
                 "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
+                "in-process" when spec.Annotator == AnnotatorMode.Human => throw new UsageException("--annotator human needs --runtime actors: people label while the coordinator waits in its journal"),
                 "in-process" => RunInProcess(spec, Console.Out),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
@@ -90,6 +91,8 @@ public static class RunCommand
         {
             var system = host.System();
             var coordinator = host.Registry().Get<CoordinatorKey>();
+            // Where `s4al import` and `s4al annotate` find this process's coordinator.
+            AtomicFile.WriteText(folder.AddressFile, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output, fresh);
             output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
 
@@ -168,10 +171,8 @@ public static class RunCommand
             output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
             return (saved, askedData);
         }
-        var definition = ExperimentDefinition.FromJson(saved.Definition, folder.Settings);
-        var (pool, validation) = Datasets.Open(definition.Data);
         output.WriteLine($"resuming experiment {saved.Id} from {folder.Journal}");
-        return (saved, new OpenedDatasets(definition, pool, validation));
+        return (saved, OpenedDatasets.Open(ExperimentDefinition.FromJson(saved.Definition, folder.Settings)));
     }
 
     static ReportsWritten? AskReporter(IActorRef reporters, FlushReports flush)
@@ -215,7 +216,7 @@ public static class RunCommand
         torch.set_num_threads(spec.Threads);
         var (pool, validation) = Datasets.Open(spec.Data);
         Directory.CreateDirectory(spec.RunDir);
-        AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), new ExperimentDefinition(spec.Data, spec.Settings).ToJson());
+        AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), spec.Definition.ToJson());
         output.WriteLine($"pool: {pool.Name} ({pool.Count} images {pool.Height}x{pool.Width}, {pool.NumClasses} classes); validation: {validation.Count} images; run folder: {spec.RunDir}");
 
         var watch = Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using S4AL.Domain.Acquisition;
+using S4AL.Domain.Experiments;
 using System.CommandLine;
 using System.Text.Json.Serialization;
 using S4AL.Learning.Acquisition;
@@ -10,8 +11,12 @@ using static TorchSharp.torch;
 namespace S4AL.Node.Commands;
 
 /// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
-public sealed record RunRequest(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null, int ShardSize = RunOptions.DefaultShardSize)
+public sealed record RunRequest(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null,
+    int ShardSize = RunOptions.DefaultShardSize, AnnotatorMode Annotator = AnnotatorMode.Oracle)
 {
+    /// <summary>The definition every node opens the experiment from.</summary>
+    [JsonIgnore] public ExperimentDefinition Definition => new(Data, Settings, Annotator);
+
     [JsonIgnore] public Device Device => DeviceParser.Parse(DeviceName);
 }
 
@@ -51,13 +56,18 @@ public sealed class RunOptions
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
     readonly Option<string?> _labeledFrom = new("--labeled-from") { Description = "Start from this labeled set (a run folder's labeled.json) instead of a random initial set" };
     readonly Option<string?> _runDir = new("--run-dir") { Description = "Folder for settings, journal, checkpoints and results (default: runs/<time>); an unfinished run in it is resumed" };
+    readonly Option<string> _annotator = new("--annotator")
+    {
+        Description = "oracle: the dataset's masks label the queried regions at once (benchmarks); human: people label them (s4al export/import, s4al annotate); required when pool images have no masks, whose masks are then never read",
+        DefaultValueFactory = _ => "oracle",
+    };
     readonly Option<int> _shardSize = new("--shard-size") { Description = "Pool images per scoring shard (the unit of work of a scorer)", DefaultValueFactory = _ => DefaultShardSize };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                      _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize })
+                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize, _annotator })
             command.Options.Add(option);
     }
 
@@ -115,7 +125,8 @@ public sealed class RunOptions
         var labeledFrom = p.GetValue(_labeledFrom);
         if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
         return new RunRequest(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom),
-            Positive(p.GetValue(_shardSize), "--shard-size"));
+            Positive(p.GetValue(_shardSize), "--shard-size"),
+            Choice(p.GetValue(_annotator)!, "--annotator", ("oracle", AnnotatorMode.Oracle), ("human", AnnotatorMode.Human)));
     }
 
     /// <summary>
@@ -125,7 +136,7 @@ public sealed class RunOptions
     public IReadOnlyList<string> DefinitionOptionsGiven(ParseResult p) =>
         new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                 _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize }
+                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize, _annotator }
             .Where(o => p.GetResult(o) is { Implicit: false })
             .Select(o => o.Name)
             .ToList();

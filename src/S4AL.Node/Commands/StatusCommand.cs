@@ -43,7 +43,8 @@ public static class StatusCommand
                 return Print(statuses, running, dir, parse.GetValue(json), Console.Out);
             }
             if (node.SeedNodes.Count == 0) throw new UsageException("give --run-dir DIR (a run folder) or --seed-nodes (a running cluster)");
-            return Print(FromCluster(new NodeSettings { Node = node with { Roles = [], Port = 0, Journal = null } }), running: null, null, parse.GetValue(json), Console.Out);
+            using var client = CoordinatorClient.Connect(node, null);
+            return Print(client.Ask<ExperimentList>(new ListExperiments()).Experiments, running: null, null, parse.GetValue(json), Console.Out);
         }));
         return cmd;
     }
@@ -69,21 +70,6 @@ public static class StatusCommand
         }
     }
 
-    static IReadOnlyList<ExperimentStatus> FromCluster(NodeSettings settings)
-    {
-        using var node = NodeHost.Build(settings);
-        node.StartAsync().GetAwaiter().GetResult();
-        try
-        {
-            return RunCommand.AskCoordinator<ExperimentList>(node.System(), node.Registry().Get<CoordinatorKey>(), new ListExperiments()).Experiments;
-        }
-        finally
-        {
-            Cluster.Get(node.System()).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
-            node.StopQuietly(TimeSpan.FromSeconds(20));
-        }
-    }
-
     static int Print(IReadOnlyList<ExperimentStatus> statuses, bool? running, string? runDir, bool asJson, TextWriter output)
     {
         if (asJson)
@@ -101,6 +87,8 @@ public static class StatusCommand
                     ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
                     : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), no checkpoint yet",
                 CyclePhase.Scoring => $"cycle {s.Cycle}/{s.LastCycle}: scoring, {s.ShardsScored} of {s.Shards} shards done",
+                CyclePhase.Annotating when s.Annotator == AnnotatorMode.Human =>
+                    $"cycle {s.Cycle} annotating: {s.RegionsLabeled} of {s.RegionsQueried} regions labeled",
                 _ => $"cycle {s.Cycle}/{s.LastCycle}: {s.Phase.ToString().ToLowerInvariant()}",
             };
             var activity = running switch
@@ -144,6 +132,8 @@ public static class StatusCommand
             s.TraceId,
             s.ShardsScored,
             s.Shards,
+            Annotator = s.Annotator.ToString().ToLowerInvariant(),
+            Annotation = s.Phase == CyclePhase.Annotating && s.Annotator == AnnotatorMode.Human ? new { s.RegionsQueried, s.RegionsLabeled } : null,
             LastCheckpoint = s.LastCheckpoint is { } c ? new { c.Path, c.Sha256, c.Cycle, c.EpochsDone, c.Step } : null,
             Cycles = s.Completed.Select(h => new
             {
@@ -153,6 +143,7 @@ public static class StatusCommand
                 Acquired = h.Acquired.Length,
                 h.Attempts,
                 FailedAttempts = h.Failures.Select(f => new { f.Attempt, f.Reason }),
+                h.Annotation,
             }),
         }), Json);
 }

@@ -12,10 +12,9 @@ public static class ExperimentPlanner
 {
     public static (ExperimentPlan Plan, OpenedDatasets Data) Plan(RunRequest spec, ExperimentId id)
     {
-        var definition = new ExperimentDefinition(spec.Data, spec.Settings);
-        var json = definition.ToJson();
-        var (pool, validation) = Datasets.Open(spec.Data);
-        var data = new OpenedDatasets(ExperimentDefinition.FromJson(json, "settings"), pool, validation);
+        var json = spec.Definition.ToJson();
+        var data = OpenedDatasets.Open(ExperimentDefinition.FromJson(json, "settings"));
+        var (pool, validation) = (data.Pool, data.Validation);
         var driver = new ActiveLearningDriver(pool, validation, spec.Settings);
         var initial = spec.LabeledFrom is null ? driver.InitialLabeledSet() : LabeledSetFile.Read(spec.LabeledFrom);
         if (initial.Grid != driver.Grid || initial.ImageCount != pool.Count)
@@ -26,7 +25,7 @@ public static class ExperimentPlanner
             .SelectMany(i => initial.AcquiredRegions(i).Order().Select(r => new RegionId(i, r)))
             .ToArray();
         var plan = new ExperimentPlan(id, spec.RunDir, json, pool.Count, driver.Grid.RegionCount, lastCycle, spec.ShardSize,
-            initial.FullyLabeledImages.Order().ToArray(), regions, spec.Settings.Budget).Validate();
+            initial.FullyLabeledImages.Order().ToArray(), regions, spec.Settings.Budget, spec.Annotator).Validate();
         return (plan, data);
     }
 

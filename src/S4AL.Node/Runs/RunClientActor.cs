@@ -129,6 +129,10 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
             case ExperimentEvents.RegionsAcquired a:
                 var after = _data.LabeledSet(s);
                 _progress.Report(new ActiveLearningProgress.Acquired(a.Cycle, a.Regions.Select(r => new RegionId(r.Image, r.Region)).ToList(), after, after.LabeledPixelShare()));
+                if (s.AwaitsLabels) ReportAnnotating(s);
+                break;
+            case ExperimentEvents.RegionLabeled:
+                ReportAnnotating(s);
                 break;
             case ExperimentEvents.RegionsAnnotated:
                 _progress.Report(new ActiveLearningProgress.CycleCompleted(RunFolderReport.CycleResults(s, _data)[^1]));
@@ -153,7 +157,11 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
             _ => "acquisition already decided",
         };
         _progress.Report(new ActiveLearningProgress.Resumed(s.Cycle, s.Phase.ToString().ToLowerInvariant(), $"{s.History.Count} cycles done; {detail}"));
+        if (s.AwaitsLabels) ReportAnnotating(s);
     }
+
+    void ReportAnnotating(ExperimentState s) =>
+        _progress.Report(new ActiveLearningProgress.Annotating(s.Cycle, s.CycleLabels.Count, s.CycleAcquisition.Length, s.Plan.RunDirectory));
 
     static string TrainingRestart(ExperimentState s) =>
         s.LastCheckpoint is { } c ? $"training goes on from the checkpoint after epoch {c.EpochsDone}" : "training starts again from the beginning of the cycle";

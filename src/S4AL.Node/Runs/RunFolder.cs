@@ -11,6 +11,8 @@ public sealed class RunFolder : IDisposable
     public const string JournalFileName = "journal.db";
     public const string SettingsFileName = "settings.json";
     public const string LogFileName = "s4al.log";
+    /// <summary>The Akka address of the process running the folder, for commands that talk to its coordinator (import, annotate).</summary>
+    public const string AddressFileName = "node.address";
     const string LockFileName = ".s4al.lock";
 
     readonly FileStream _lock;
@@ -26,6 +28,7 @@ public sealed class RunFolder : IDisposable
     public string Settings => System.IO.Path.Combine(Path, SettingsFileName);
     public string Log => System.IO.Path.Combine(Path, LogFileName);
     public bool HasJournal => File.Exists(Journal);
+    public string AddressFile => System.IO.Path.Combine(Path, AddressFileName);
 
     /// <summary>Creates the folder if needed and takes its lock; throws if another process holds it.</summary>
     public static RunFolder Open(string path)

@@ -306,6 +306,69 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void With_people_labeling_the_cycle_waits_across_a_crash_until_the_last_label_then_trains_on_them()
+    {
+        var definition = ActorSpecConfig.Definition(cycles: 1) with { Annotator = AnnotatorMode.Human };
+        var plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("coordinator-human"), definition, id: "human");
+        RegisterTrainer();
+        _coordinator.Tell(new SubmitExperiment(plan));
+        ExpectMsg<SubmitAccepted>(Wait);
+        ExpectTraining();
+        _trainer.Send(_coordinator, new ReportTrained(plan.Id, 0, Checkpoint(0, 2, 6), Evaluation(0.3)));
+        _trainer.FishForMessage<TrainedAccepted>(_ => true, Wait);
+        foreach (var shard in ExpectShards(3)) Score(shard);
+        var status = AwaitStatus(plan.Id, s => s.Phase == CyclePhase.Annotating);
+        // Acquired, then nothing: the round waits for people.
+        _trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
+        Assert.Equal((18, 0, AnnotatorMode.Human), (status.RegionsQueried, status.RegionsLabeled, status.Annotator));
+        _coordinator.Tell(new Subscribe(plan.Id));
+        var queried = FishForMessage<Subscribed>(_ => true, Wait).State!.ToState().CycleAcquisition;
+
+        RegionLabel Label(int i) => new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i])), "ana", i, 10);
+        _coordinator.Tell(new SubmitLabel(plan.Id, 0, new RegionId(0, 0), Label(0)));
+        Assert.Contains("not queried", FishForMessage<AnnotationRefused>(_ => true, Wait).Reason);
+        for (int i = 0; i < 9; i++)
+        {
+            _coordinator.Tell(new SubmitLabel(plan.Id, 0, queried[i], Label(i)));
+            Assert.Equal(i + 1, FishForMessage<LabelAccepted>(_ => true, Wait).RegionsLabeled);
+        }
+        // The same label again is stored once.
+        _coordinator.Tell(new SubmitLabel(plan.Id, 0, queried[0], Label(0)));
+        Assert.False(FishForMessage<LabelAccepted>(_ => true, Wait).Changed);
+
+        Crash();
+        Assert.Equal(9, AwaitStatus(plan.Id, s => s.Phase == CyclePhase.Annotating).RegionsLabeled);
+        for (int i = 9; i < queried.Length; i++)
+        {
+            _coordinator.Tell(new SubmitLabel(plan.Id, 0, queried[i], Label(i)));
+            FishForMessage<LabelAccepted>(_ => true, Wait);
+        }
+        var next = ExpectTraining();
+        Assert.Equal((1, 1), (next.Cycle, next.Attempt));
+        Assert.Equal(queried.Order(), next.Labeled.Acquired().Order());
+        var record = Status(plan.Id).Completed.Single();
+        Assert.Equal(new AnnotationFigures(18, 18, 180, Enumerable.Range(0, 18).Sum(), 8.5, 1, 0), record.Annotation);
+    }
+
+    ExperimentStatus Status(ExperimentId id)
+    {
+        _coordinator.Tell(new GetStatus(id));
+        return ExpectMsg<ExperimentStatus>(Wait);
+    }
+
+    ExperimentStatus AwaitStatus(ExperimentId id, Func<ExperimentStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var status = Status(id);
+            if (condition(status)) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"the experiment stayed in {status.Phase} of cycle {status.Cycle}");
+            Thread.Sleep(50);
+        }
+    }
+
+    [Fact]
     public void A_finished_experiment_stays_finished_after_recovery()
     {
         Submit();

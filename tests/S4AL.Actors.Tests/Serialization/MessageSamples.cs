@@ -25,16 +25,21 @@ static class MessageSamples
 
     static readonly CycleEvaluation Evaluation = new(2, [11, 2, 3, 13], 0.125, 42.5);
 
-    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3));
+    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3), AnnotatorMode.Human);
 
-    static readonly CycleRecord Record = new(1, Evaluation, Checkpoint(900), [new(2, 3), new(6, 1)], 7.25, 3, [new(1, "trainer node-b left the cluster"), new(2, "Unknown scalar type")]);
+    static readonly RegionLabel Label = new("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ana", 12.5, 340, 2);
+
+    static readonly CycleRecord Record = new(1, Evaluation, Checkpoint(900), [new(2, 3), new(6, 1)], 7.25, 3, [new(1, "trainer node-b left the cluster"), new(2, "Unknown scalar type")],
+        new AnnotationFigures(4, 3, 1020, 31.5, 9.75, 2, 1));
 
     static readonly ShardScored Shard = new(Id, 2, 1, [new(5, 6, 0.75), new(8, 1, -1.5)], 3.5);
 
     static readonly ExperimentSnapshot Snapshot = new(
-        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", [new(1, "interrupted")]);
+        Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", [new(1, "interrupted")],
+        [new(new(2, 3), Label)], true);
 
-    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736", [new(1, "interrupted"), new(2, "CUDA out of memory")]);
+    static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736", [new(1, "interrupted"), new(2, "CUDA out of memory")],
+        AnnotatorMode.Human, 720, 318);
 
     public static readonly IReadOnlyDictionary<Type, IS4alMessage> ByType = new IS4alMessage[]
     {
@@ -47,6 +52,8 @@ static class MessageSamples
         new CycleTrained(Id, 2, Checkpoint(1500), Evaluation),
         Shard,
         new RegionsAcquired(Id, 2, [new(5, 6), new(1, 3)]),
+        new RegionLabeled(Id, 2, new(5, 6), Label),
+        new AnnotationClosed(Id, 2),
         new RegionsAnnotated(Id, 2),
         new CoordinatorSnapshot([Snapshot, Snapshot with { Plan = Plan with { Id = Other }, Phase = CyclePhase.Done }]),
 
@@ -73,6 +80,10 @@ static class MessageSamples
         new ReportShardScored(Id, 2, 1, [new(5, 6, 0.75)], 3.5, "node-b"),
         new ReportShardFailed(Id, 2, 1, "checkpoint hash mismatch"),
         new ExperimentFailed(Id, 2, "training failed: CUDA out of memory"),
+        new SubmitLabel(Id, 2, new(5, 6), Label),
+        new LabelAccepted(Id, new(5, 6), true, 318, 720),
+        new CloseAnnotation(Id, 2),
+        new AnnotationRefused(Id, "region 0:1 is not queried in cycle 2 of experiment exp-7"),
 
         // Reporter
         new StartReporting(Id),

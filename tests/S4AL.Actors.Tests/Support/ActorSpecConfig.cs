@@ -63,6 +63,6 @@ public static class ActorSpecConfig
     {
         definition ??= Definition();
         return new ExperimentPlan(ExperimentId.Parse(id), runDir, definition.ToJson(), PoolImages: 12, RegionsPerImage: 24,
-            LastCycle: definition.Settings.Cycles, ShardSize: shardSize, InitialFullyLabeled: [0, 5, 9], InitialRegions: [], Budget: definition.Settings.Budget);
+            LastCycle: definition.Settings.Cycles, ShardSize: shardSize, InitialFullyLabeled: [0, 5, 9], InitialRegions: [], Budget: definition.Settings.Budget, Annotator: definition.Annotator);
     }
 }

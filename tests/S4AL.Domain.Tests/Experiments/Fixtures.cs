@@ -15,9 +15,10 @@ static class Fixtures
     /// </summary>
     public static ExperimentPlan Plan(
         string id = "exp-1", int pool = 10, int regions = 4, int lastCycle = 2, int shardSize = 3,
-        int[]? fully = null, RegionId[]? initial = null, string? runDirectory = null, string definition = Definition, SelectionBudget? budget = null) =>
+        int[]? fully = null, RegionId[]? initial = null, string? runDirectory = null, string definition = Definition, SelectionBudget? budget = null,
+        AnnotatorMode annotator = AnnotatorMode.Oracle) =>
         new(ExperimentId.Parse(id), runDirectory ?? $"/runs/{id}", definition, pool, regions, lastCycle, shardSize,
-            fully ?? [1, 4], initial ?? [new(0, 0), new(2, 3)], budget ?? SelectionBudget.Global(3));
+            fully ?? [1, 4], initial ?? [new(0, 0), new(2, 3)], budget ?? SelectionBudget.Global(3), annotator);
 
     public static CheckpointRef Checkpoint(int cycle, long step, int epochs = 1) =>
         new($"/runs/exp-1/checkpoints/cycle-{cycle}-step-{step}.pt", Convert.ToHexString(BitConverter.GetBytes(step * 31 + cycle)).PadLeft(64, '0'), cycle, epochs, step);
@@ -31,7 +32,7 @@ static class Fixtures
     {
         var b = new StringBuilder();
         var p = s.Plan;
-        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}] {p.Budget}");
+        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}] {p.Budget} {p.Annotator}");
         b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase} trace {s.CycleTraceParent}");
         b.AppendLine($"failed attempts [{string.Join(",", s.FailedAttempts)}]");
         b.AppendLine($"acquired [{string.Join(",", s.Acquired)}]");
@@ -41,8 +42,9 @@ static class Fixtures
         foreach (var (key, shard) in s.ScoredShards)
             b.AppendLine($"shard {key}: {shard.Experiment} cycle {shard.Cycle} shard {shard.Shard} [{string.Join(",", shard.Candidates)}] {shard.Seconds}");
         b.AppendLine($"cycle acquisition [{string.Join(",", s.CycleAcquisition)}]");
+        b.AppendLine($"cycle labels [{string.Join(",", s.CycleLabels.Select(l => $"{l.Key}={l.Value}"))}] closed {s.AnnotationClosed} awaits {s.AwaitsLabels}");
         foreach (var h in s.History)
-            b.AppendLine($"history {h.Cycle} {Describe(h.Evaluation)} {h.Model} [{string.Join(",", h.Acquired)}] {h.ScoreSeconds} {h.Attempts} [{string.Join(",", h.Failures)}]");
+            b.AppendLine($"history {h.Cycle} {Describe(h.Evaluation)} {h.Model} [{string.Join(",", h.Acquired)}] {h.ScoreSeconds} {h.Attempts} [{string.Join(",", h.Failures)}] {h.Annotation}");
         return b.ToString();
     }
 
@@ -51,7 +53,8 @@ static class Fixtures
 
     /// <summary>The properties <see cref="Describe(ExperimentState)"/> covers; a test fails when the state gains one it does not.</summary>
     public static readonly string[] DescribedProperties =
-        ["Plan", "Cycle", "Attempt", "FailedAttempts", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled"];
+        ["Plan", "Cycle", "Attempt", "FailedAttempts", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled",
+         "CycleLabels", "AnnotationClosed", "AwaitsLabels"];
 }
 
 /// <summary>

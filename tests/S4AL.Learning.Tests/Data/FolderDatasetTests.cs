@@ -43,6 +43,27 @@ public class FolderDatasetTests
     }
 
     [Fact]
+    public void A_pool_read_without_masks_never_opens_them_and_allows_them_to_be_missing()
+    {
+        using var dir = new TempFolder();
+        // a.png has a mask that is not even a valid file: reading it would fail.
+        ImageFiles.WriteRgbPng(dir["images/a.png"], H, W, Fixtures.Rgb(H, W));
+        Directory.CreateDirectory(dir["masks"]);
+        File.WriteAllText(dir["masks/a.png"], "not a png");
+        ImageFiles.WriteRgbPng(dir["images/b.png"], H, W, Fixtures.Rgb(H, W, seed: 2));
+        var error = Assert.Throws<FileNotFoundException>(() => new FolderDataset(dir.Path, ["x", "y"]));
+        Assert.Contains("--annotator human", error.Message);
+
+        var ds = new FolderDataset(dir.Path, ["x", "y"], readMasks: false);
+        Assert.Equal(2, ds.Count);
+        Assert.All(new[] { ds.Get(0), ds.Get(1) }, image => Assert.All(image.Label, v => Assert.Equal(255, v)));
+        Assert.Equal(Fixtures.Rgb(H, W, seed: 2), ds.Get(1).Rgb);
+
+        Directory.Delete(dir["masks"], recursive: true);
+        Assert.Equal(2, new FolderDataset(dir.Path, ["x", "y"], readMasks: false).Count);
+    }
+
+    [Fact]
     public void Missing_class_names_or_empty_folder_are_errors_naming_the_folder()
     {
         using var dir = new TempFolder();

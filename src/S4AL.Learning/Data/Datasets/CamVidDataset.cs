@@ -21,13 +21,13 @@ public sealed class CamVidDataset : FileSegmentationDataset
     /// <param name="voidValue">A mask value that means "ignore" and becomes 255. Null: 11 (CamVid's
     /// void) when there are at most 11 classes, so 11 can never be a class; none otherwise.</param>
     public CamVidDataset(string root, string split = "train", IReadOnlyList<string>? classNames = null, ImageSize? resize = null,
-        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, byte? voidValue = null)
-        : this(Layout.Resolve(root, split, classNames, voidValue), resize, cacheCapacityBytes)
+        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, byte? voidValue = null, bool readMasks = true)
+        : this(Layout.Resolve(root, split, classNames, voidValue), resize, cacheCapacityBytes, readMasks)
     {
     }
 
-    CamVidDataset(Layout layout, ImageSize? resize, long cacheCapacityBytes)
-        : base($"camvid:{layout.Root}/{layout.Split}", $"image set list '{layout.ListFile}'", layout.Files, layout.ClassNames, resize, cacheCapacityBytes, layout.LabelMap)
+    CamVidDataset(Layout layout, ImageSize? resize, long cacheCapacityBytes, bool readMasks)
+        : base($"camvid:{layout.Root}/{layout.Split}", $"image set list '{layout.ListFile}'", layout.Files, layout.ClassNames, resize, cacheCapacityBytes, layout.LabelMap, readMasks)
     {
         VoidValue = layout.VoidValue;
     }

@@ -30,13 +30,13 @@ public sealed class CityscapesDataset : FileSegmentationDataset
     /// authors' script reads its "val" list from train/ and its "test" list from val/; pass
     /// "train" to reproduce their val split.)</param>
     public CityscapesDataset(string root, string split = "train", ImageSize? resize = null,
-        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, string? imageFolder = null)
-        : this(Resolve(root, split, imageFolder), resize, cacheCapacityBytes)
+        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, string? imageFolder = null, bool readMasks = true)
+        : this(Resolve(root, split, imageFolder), resize, cacheCapacityBytes, readMasks)
     {
     }
 
-    CityscapesDataset((string Name, string Source, IReadOnlyList<ImageFilePair> Files, bool Official) layout, ImageSize? resize, long cacheCapacityBytes)
-        : base(layout.Name, layout.Source, layout.Files, ClassLists.Cityscapes, resize, cacheCapacityBytes, LabelMap())
+    CityscapesDataset((string Name, string Source, IReadOnlyList<ImageFilePair> Files, bool Official) layout, ImageSize? resize, long cacheCapacityBytes, bool readMasks)
+        : base(layout.Name, layout.Source, layout.Files, ClassLists.Cityscapes, resize, cacheCapacityBytes, LabelMap(), readMasks)
     {
         IsOfficialLayout = layout.Official;
     }

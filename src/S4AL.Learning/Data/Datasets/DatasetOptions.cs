@@ -75,7 +75,12 @@ public sealed record DatasetOptions
 /// <summary>Opens the training pool and validation split that <see cref="DatasetOptions"/> describe.</summary>
 public static class Datasets
 {
-    public static (ISegmentationDataset Train, ISegmentationDataset Validation) Open(DatasetOptions options)
+    /// <param name="poolMasks">
+    /// False: the pool's mask files are never read (people label it; the labels come from the run
+    /// folder's label store) and may be missing; generated pools still make theirs. The
+    /// validation split always needs its masks.
+    /// </param>
+    public static (ISegmentationDataset Train, ISegmentationDataset Validation) Open(DatasetOptions options, bool poolMasks = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         var kindName = DatasetOptions.KindName(options.Kind);
@@ -116,14 +121,14 @@ public static class Datasets
             {
                 var root = RequireRoot(options, kindName);
                 var classes = options.Classes ?? (options.ClassesFile != null ? ClassLists.ReadFile(options.ClassesFile) : null);
-                return (new CamVidDataset(root, options.TrainSplit, classes, size, trainCache),
+                return (new CamVidDataset(root, options.TrainSplit, classes, size, trainCache, readMasks: poolMasks),
                         new CamVidDataset(root, options.ValidationSplit, classes, size, validationCache));
             }
             case DatasetKind.Cityscapes:
             {
                 RejectClasses(options, kindName);
                 var root = RequireRoot(options, kindName);
-                return (new CityscapesDataset(root, options.TrainSplit, size, trainCache),
+                return (new CityscapesDataset(root, options.TrainSplit, size, trainCache, readMasks: poolMasks),
                         new CityscapesDataset(root, options.ValidationSplit, size, validationCache));
             }
             case DatasetKind.Folder:
@@ -137,7 +142,7 @@ public static class Datasets
                         : File.Exists(Path.Combine(train, ClassLists.FileName)) ? ClassLists.ReadFile(Path.Combine(train, ClassLists.FileName))
                         : throw new ArgumentException(
                             $"no class names for folder dataset '{root}': set DatasetOptions.Classes or ClassesFile, or write '{Path.Combine(root, ClassLists.FileName)}' (one name per line)"));
-                return (new FolderDataset(train, classes, size, trainCache), new FolderDataset(validation, classes, size, validationCache));
+                return (new FolderDataset(train, classes, size, trainCache, poolMasks), new FolderDataset(validation, classes, size, validationCache));
             }
             default:
                 throw new ArgumentException($"DatasetOptions.Kind {(int)options.Kind} is not a known dataset kind");

@@ -16,6 +16,7 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     readonly byte[] _labelMap;
     readonly bool[] _invalidRaw = new bool[256];
     readonly ImageCache _cache;
+    readonly bool _readMasks;
 
     /// <param name="name">Human-readable name of the split.</param>
     /// <param name="source">What listed the files (a list file or folder), for error messages.</param>
@@ -24,24 +25,30 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     /// <param name="resize">Size every image is resized to; null keeps the files' size, which must then be the same for all.</param>
     /// <param name="cacheCapacityBytes">Bound of the decoded-image cache.</param>
     /// <param name="labelMap">256 entries mapping a stored mask value to a class index or 255; null keeps values as stored.</param>
+    /// <param name="readMasks">
+    /// False: the masks are never opened, not even checked for existence, and every pixel reads
+    /// as 255 (a pool that people label: its labels come from the run folder's label store).
+    /// </param>
     protected FileSegmentationDataset(string name, string source, IReadOnlyList<ImageFilePair> files, IReadOnlyList<string> classNames,
-        ImageSize? resize, long cacheCapacityBytes, byte[]? labelMap = null)
+        ImageSize? resize, long cacheCapacityBytes, byte[]? labelMap = null, bool readMasks = true)
     {
         if (files.Count == 0) throw new InvalidDataException($"{source} has no images");
         if (labelMap != null && labelMap.Length != 256) throw new ArgumentException($"the label map has {labelMap.Length} entries, expected 256", nameof(labelMap));
         ClassNames = ClassLists.Validate(classNames, $"dataset {name}");
-        var missing = files.SelectMany(f => new[] { f.ImagePath, f.MaskPath }.Where(p => !File.Exists(p)).Select(p => (f.Id, Path: p))).ToList();
+        var missing = files.SelectMany(f => (readMasks ? new[] { f.ImagePath, f.MaskPath } : [f.ImagePath]).Where(p => !File.Exists(p)).Select(p => (f.Id, Path: p, IsMask: p == f.MaskPath))).ToList();
         if (missing.Count > 0)
         {
-            var (id, path) = missing[0];
+            var (id, path, isMask) = missing[0];
             string more = missing.Count > 1 ? $" ({missing.Count - 1} more missing, e.g. '{string.Join("', '", missing.Skip(1).Take(3).Select(m => m.Path))}')" : "";
-            throw new FileNotFoundException($"image '{id}' from {source}: file '{path}' does not exist{more}", path);
+            string hint = isMask ? "; a pool whose images are not all labeled is labeled by people: run with --annotator human" : "";
+            throw new FileNotFoundException($"image '{id}' from {source}: file '{path}' does not exist{more}{hint}", path);
         }
         var duplicate = files.GroupBy(f => f.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null) throw new InvalidDataException($"{source}: image '{duplicate.Key}' is listed more than once");
 
         Name = name;
         Files = files.ToArray();
+        _readMasks = readMasks;
         _resize = resize;
         var size = resize ?? ImageFiles.ReadSize(Files[0].ImagePath);
         Height = size.Height;
@@ -73,7 +80,7 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
     SegmentationImage Load(ImageFilePair file)
     {
         var image = ImageFiles.ReadRgb(file.ImagePath);
-        var mask = ImageFiles.ReadLabels(file.MaskPath);
+        var mask = _readMasks ? ImageFiles.ReadLabels(file.MaskPath) : Unlabeled(image.Height, image.Width);
         if (image.Height != mask.Height || image.Width != mask.Width)
             throw new InvalidDataException($"image '{file.ImagePath}' is {image.Height}x{image.Width} but its mask '{file.MaskPath}' is {mask.Height}x{mask.Width}");
         if (_resize == null && (image.Height != Height || image.Width != Width))
@@ -101,6 +108,13 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
             labels = Resampling.Nearest(labels, mask.Height, mask.Width, 1, Height, Width);
         }
         return new SegmentationImage(file.Id, Height, Width, rgb, labels);
+    }
+
+    static ImageRaster Unlabeled(int height, int width)
+    {
+        var labels = new byte[height * width];
+        labels.AsSpan().Fill(SegmentationImage.IgnoreIndex);
+        return new ImageRaster(height, width, 1, labels);
     }
 
     /// <summary>Throws an error naming the folder (and what it is for) if it does not exist.</summary>

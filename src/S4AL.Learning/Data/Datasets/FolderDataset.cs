@@ -12,22 +12,23 @@ public sealed class FolderDataset : FileSegmentationDataset
     static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg"];
 
     public FolderDataset(string root, IReadOnlyList<string>? classNames = null, ImageSize? resize = null,
-        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes)
-        : this(Resolve(root, classNames), resize, cacheCapacityBytes)
+        long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, bool readMasks = true)
+        : this(Resolve(root, classNames, readMasks), resize, cacheCapacityBytes, readMasks)
     {
     }
 
-    FolderDataset((string Name, string Source, IReadOnlyList<ImageFilePair> Files, IReadOnlyList<string> Classes) layout, ImageSize? resize, long cacheCapacityBytes)
-        : base(layout.Name, layout.Source, layout.Files, layout.Classes, resize, cacheCapacityBytes)
+    FolderDataset((string Name, string Source, IReadOnlyList<ImageFilePair> Files, IReadOnlyList<string> Classes) layout, ImageSize? resize, long cacheCapacityBytes, bool readMasks)
+        : base(layout.Name, layout.Source, layout.Files, layout.Classes, resize, cacheCapacityBytes, readMasks: readMasks)
     {
     }
 
-    static (string, string, IReadOnlyList<ImageFilePair>, IReadOnlyList<string>) Resolve(string root, IReadOnlyList<string>? classNames)
+    static (string, string, IReadOnlyList<ImageFilePair>, IReadOnlyList<string>) Resolve(string root, IReadOnlyList<string>? classNames, bool readMasks)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         RequireDirectory(root, "dataset folder");
         var images = RequireDirectory(Path.Combine(root, "images"), "image folder");
-        var masks = RequireDirectory(Path.Combine(root, "masks"), "mask folder");
+        // A pool labeled by people may have no mask folder at all.
+        var masks = readMasks ? RequireDirectory(Path.Combine(root, "masks"), "mask folder") : Path.Combine(root, "masks");
         var classes = ClassLists.Resolve(classNames, root, null);
         var files = Directory.EnumerateFiles(images)
             .Where(p => ImageExtensions.Contains(Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))

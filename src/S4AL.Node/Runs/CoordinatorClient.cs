@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Extensions.Hosting;
+using S4AL.Actors.Hosting;
+using S4AL.Domain.Experiments;
+using S4AL.Node.Commands;
+using S4AL.Node.Configuration;
+using S4AL.Node.Hosting;
+using static S4AL.Domain.Protocols.CoordinatorProtocol;
+
+namespace S4AL.Node.Runs;
+
+/// <summary>
+/// A short-lived client of a coordinator: a node without roles that joins the cluster given by
+/// the seed nodes, or the one-node cluster of the `s4al run` working in a run folder (its
+/// address is in the folder), asks, and leaves.
+/// </summary>
+public sealed class CoordinatorClient : IDisposable
+{
+    readonly IHost _host;
+
+    CoordinatorClient(IHost host) => _host = host;
+
+    public ActorSystem System => _host.System();
+    public IActorRef Coordinator => _host.Registry().Get<CoordinatorKey>();
+
+    /// <summary>Joins the cluster of <paramref name="node"/>'s seed nodes, or without seed nodes that of the process running <paramref name="runDir"/>.</summary>
+    public static CoordinatorClient Connect(NodeSection node, string? runDir)
+    {
+        if (node.SeedNodes.Count == 0)
+        {
+            if (runDir is null) throw new UsageException("give --run-dir DIR (a folder an `s4al run` works in) or --seed-nodes (a cluster)");
+            node = node with { SeedNodes = [RunningAddress(runDir)] };
+        }
+        var host = NodeHost.Build(new NodeSettings { Node = node with { Roles = [], Port = 0, Journal = null } });
+        host.StartAsync().GetAwaiter().GetResult();
+        return new CoordinatorClient(host);
+    }
+
+    static string RunningAddress(string runDir)
+    {
+        var full = Path.GetFullPath(runDir);
+        if (!Directory.Exists(full)) throw new UsageException($"--run-dir {runDir}: no such folder");
+        var address = Path.Combine(full, RunFolder.AddressFileName);
+        if (!RunFolder.IsInUse(full) || !File.Exists(address))
+            throw new UsageException($"--run-dir {runDir}: no s4al process works in this folder; start `s4al run --run-dir {runDir}` (it resumes and waits for the labels), then try again");
+        return File.ReadAllText(address).Trim();
+    }
+
+    /// <summary>Asks the coordinator; errors name the journal or the timeout.</summary>
+    public T Ask<T>(object message) => RunCommand.AskCoordinator<T>(System, Coordinator, message);
+
+    /// <summary>The state of the experiment whose results go to <paramref name="runDir"/> (the only one of a run's cluster when null).</summary>
+    public ExperimentState Experiment(string? runDir)
+    {
+        var known = Ask<ExperimentList>(new ListExperiments()).Experiments.Where(e => e.Found).ToList();
+        var chosen = runDir is null
+            ? known.Count == 1 ? known[0] : throw new UsageException($"the cluster knows {known.Count} experiments; give --run-dir to say which")
+            : known.FirstOrDefault(e => Path.GetFullPath(e.RunDirectory) == Path.GetFullPath(runDir))
+                ?? throw new UsageException($"the coordinator knows no experiment with run folder {runDir}");
+        return Ask<Subscribed>(new Subscribe(chosen.Experiment)).State?.ToState()
+            ?? throw new InvalidOperationException($"the coordinator sent no state of experiment {chosen.Experiment}");
+    }
+
+    public void Dispose()
+    {
+        Cluster.Get(System).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
+        _host.StopQuietly(TimeSpan.FromSeconds(20));
+        _host.Dispose();
+    }
+}
