@@ -52,12 +52,13 @@ public sealed record ExperimentSnapshot(
     [property: Key(11)] string? CycleTraceParent,
     [property: Key(12)] FailedAttempt[]? FailedAttempts = null,
     [property: Key(13)] LabeledRegion[]? CycleLabels = null,
-    [property: Key(14)] bool AnnotationClosed = false)
+    [property: Key(14)] bool AnnotationClosed = false,
+    [property: Key(15)] AnnotationFigures? InitialAnnotation = null)
 {
     public static ExperimentSnapshot From(ExperimentState s) => new(
         s.Plan, s.Cycle, s.Attempt, s.Phase, s.Acquired.ToArray(), s.LastCheckpoint, s.Model, s.Evaluation,
         s.ScoredShards.Values.ToArray(), s.CycleAcquisition.ToArray(), s.History.ToArray(), s.CycleTraceParent, s.FailedAttempts.ToArray(),
-        s.CycleLabels.Select(l => new LabeledRegion(l.Key, l.Value)).ToArray(), s.AnnotationClosed);
+        s.CycleLabels.Select(l => new LabeledRegion(l.Key, l.Value)).ToArray(), s.AnnotationClosed, s.InitialAnnotation);
 
     public ExperimentState ToState() => new()
     {
@@ -76,6 +77,7 @@ public sealed record ExperimentSnapshot(
         FailedAttempts = (FailedAttempts ?? []).ToImmutableList(),
         CycleLabels = (CycleLabels ?? []).ToImmutableSortedDictionary(l => l.Region, l => l.Label),
         AnnotationClosed = AnnotationClosed,
+        InitialAnnotation = InitialAnnotation,
     };
 }
 

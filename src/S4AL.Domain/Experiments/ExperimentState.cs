@@ -71,10 +71,28 @@ public sealed record ExperimentState
     public ImmutableHashSet<int> FullyLabeled => Plan.InitialFullyLabeled.ToImmutableHashSet();
 
     /// <summary>The state right after submission: cycle 0 not yet started.</summary>
-    public static ExperimentState Submit(ExperimentPlan plan) => new()
+    /// <remarks>
+    /// With people labeling, the initial labeled set has no labels yet: the experiment starts with
+    /// an annotation round that queries the initial images in full and the initial regions, and
+    /// cycle 0 trains once it is labeled (or closed).
+    /// </remarks>
+    public static ExperimentState Submit(ExperimentPlan plan)
     {
-        Plan = plan.Upgraded().Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
-    };
+        var state = new ExperimentState
+        {
+            Plan = plan.Upgraded().Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
+        };
+        if (state.Plan.Annotator != AnnotatorMode.Human) return state;
+        var initial = state.Plan.InitialFullyLabeled.SelectMany(i => Enumerable.Range(0, state.Plan.RegionsPerImage).Select(r => new RegionId(i, r)))
+            .Concat(state.Plan.InitialRegions).Order().ToImmutableArray();
+        return initial.IsEmpty ? state : state with { Phase = CyclePhase.Annotating, CycleAcquisition = initial };
+    }
+
+    /// <summary>The annotation round before cycle 0 (people label the initial set): no network is trained yet.</summary>
+    public bool IsInitialRound => Phase == CyclePhase.Annotating && Cycle == 0 && Model is null;
+
+    /// <summary>The figures of the round before cycle 0, once it ended (people labeling with an initial set).</summary>
+    public AnnotationFigures? InitialAnnotation { get; init; }
 
     /// <summary>The labeled set the current cycle trains on (as sent to trainers).</summary>
     public LabeledRegionBits LabeledSet() =>
@@ -132,6 +150,12 @@ public sealed record ExperimentState
             {
                 AnnotationClosed = true,
                 Acquired = Acquired.Except(CycleAcquisition.Where(r => !CycleLabels.ContainsKey(r))),
+            },
+            RegionsAnnotated a when a.Cycle == Cycle && IsInitialRound && !AwaitsLabels => this with
+            {
+                Phase = CyclePhase.Training,
+                InitialAnnotation = AnnotationFigures.Of(CycleAcquisition.Length, CycleLabels.Values.ToList()),
+                CycleAcquisition = ImmutableArray<RegionId>.Empty, CycleLabels = ImmutableSortedDictionary<RegionId, RegionLabel>.Empty, AnnotationClosed = false,
             },
             RegionsAnnotated a when a.Cycle == Cycle && Phase == CyclePhase.Annotating && !IsAnnotated && !AwaitsLabels => this with
             {

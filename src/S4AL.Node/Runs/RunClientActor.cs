@@ -143,6 +143,11 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
 
     void ReportWhereItStands(ExperimentState s)
     {
+        if (s.IsInitialRound)
+        {
+            ReportAnnotating(s);
+            return;
+        }
         if (s.Cycle == 0 && s.Attempt <= 1 && s.Phase == CyclePhase.Training && s.LastCheckpoint is null && s.History.IsEmpty)
         {
             var labeled = _data.LabeledSet(s);

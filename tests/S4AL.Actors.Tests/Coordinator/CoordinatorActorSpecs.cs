@@ -313,7 +313,17 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         RegisterTrainer();
         _coordinator.Tell(new SubmitExperiment(plan));
         ExpectMsg<SubmitAccepted>(Wait);
-        ExpectTraining();
+        RegionLabel Label(int i) => new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i])), "ana", i, 10);
+        // First the initial set: images 0, 5 and 9 queried in full; no training before they are labeled.
+        var initial = AwaitStatus(plan.Id, s => s.Phase == CyclePhase.Annotating);
+        Assert.Equal(3 * 24, initial.RegionsQueried);
+        _trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        for (int i = 0; i < 3 * 24; i++)
+        {
+            _coordinator.Tell(new SubmitLabel(plan.Id, 0, new RegionId(new[] { 0, 5, 9 }[i / 24], i % 24), Label(i)));
+            FishForMessage<LabelAccepted>(_ => true, Wait);
+        }
+        Assert.Equal((0, 1), (ExpectTraining().Cycle, 1));
         _trainer.Send(_coordinator, new ReportTrained(plan.Id, 0, Checkpoint(0, 2, 6), Evaluation(0.3)));
         _trainer.FishForMessage<TrainedAccepted>(_ => true, Wait);
         foreach (var shard in ExpectShards(3)) Score(shard);
@@ -324,7 +334,6 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         _coordinator.Tell(new Subscribe(plan.Id));
         var queried = FishForMessage<Subscribed>(_ => true, Wait).State!.ToState().CycleAcquisition;
 
-        RegionLabel Label(int i) => new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i])), "ana", i, 10);
         _coordinator.Tell(new SubmitLabel(plan.Id, 0, new RegionId(0, 0), Label(0)));
         Assert.Contains("not queried", FishForMessage<AnnotationRefused>(_ => true, Wait).Reason);
         for (int i = 0; i < 9; i++)

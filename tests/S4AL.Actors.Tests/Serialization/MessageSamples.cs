@@ -36,7 +36,7 @@ static class MessageSamples
 
     static readonly ExperimentSnapshot Snapshot = new(
         Plan, 2, 3, CyclePhase.Scoring, [new(1, 2), new(4, 5), new(2, 3)], Checkpoint(1200), Checkpoint(1500), Evaluation, [Shard], [new(2, 3)], [Record], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", [new(1, "interrupted")],
-        [new(new(2, 3), Label)], true);
+        [new(new(2, 3), Label)], true, new AnnotationFigures(8, 8, 2048, 60, 7.5, 1, 3));
 
     static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736", [new(1, "interrupted"), new(2, "CUDA out of memory")],
         AnnotatorMode.Human, 720, 318);

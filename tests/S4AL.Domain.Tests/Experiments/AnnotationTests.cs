@@ -12,9 +12,12 @@ public class AnnotationTests
     static RegionLabel Label(char hash, string annotator = "ana", double? seconds = 4.0, int pixels = 100) =>
         new(new string(hash, 64), annotator, seconds, pixels);
 
+    /// <summary>A human-labeled experiment past its initial round (labeled in full), waiting for the labels of cycle 0's <see cref="Queried"/>.</summary>
     static Journal HumanJournalAnnotating()
     {
         var j = new Journal(Plan(annotator: AnnotatorMode.Human));
+        foreach (var r in j.State.CycleAcquisition) j.Do(s => ExperimentDecisions.Label(s, 0, r, Label('f', "start", 1.0)));
+        j.Do(s => ExperimentDecisions.Progress(s));
         j.TrainScoreAcquire(Queried);
         return j;
     }
@@ -49,7 +52,7 @@ public class AnnotationTests
         j.Do(s => ExperimentDecisions.Label(s, 0, new(5, 1), Label('a')));
         Assert.Equal(Decision.None, ExperimentDecisions.Label(j.State, 0, new(5, 1), Label('a', "someone else")));
         var s = j.Do(x => ExperimentDecisions.Label(x, 0, new(5, 1), Label('d', "ben", 2.0, 50)));
-        Assert.Equal(2, j.Events.OfType<RegionLabeled>().Count());
+        Assert.Equal(2, j.Events.OfType<RegionLabeled>().Count(e => e.Region == new RegionId(5, 1)));
         Assert.Equal(new RegionLabel(new string('d', 64), "ben", 2.0, 50, Corrections: 1), s.CycleLabels[new(5, 1)]);
         Assert.Single(s.CycleLabels);
     }
@@ -90,7 +93,7 @@ public class AnnotationTests
     {
         var j = why == "oracle" ? new Journal(Plan()) : HumanJournalAnnotating();
         if (why == "oracle") j.TrainScoreAcquire(Queried);
-        if (why == "training") j = new Journal(Plan(annotator: AnnotatorMode.Human));
+        if (why == "training") j = new Journal(Plan(annotator: AnnotatorMode.Human, fully: [], initial: []));
         var (cycle, region, label, expected) = why switch
         {
             "not queried" => (0, new RegionId(0, 1), Label('a'), "not queried in cycle 0"),
@@ -132,5 +135,41 @@ public class AnnotationTests
     {
         var figures = AnnotationFigures.Of(5, [Label('a', seconds: 1), Label('b', seconds: 9), Label('c', seconds: null), Label('d', "ben", 4)]);
         Assert.Equal((4, 14.0, 4.0, 2), (figures.RegionsLabeled, figures.SecondsSum, figures.SecondsMedian, figures.Annotators));
+    }
+
+    [Fact]
+    public void With_people_the_initial_set_is_the_first_round_queried_in_full_and_cycle_0_trains_after_it()
+    {
+        // Images 1 and 4 fully labeled (4 regions each) and regions 0:0 and 2:3: ten queries.
+        var j = new Journal(Plan(annotator: AnnotatorMode.Human));
+        var s = j.State;
+        Assert.True(s.IsInitialRound);
+        Assert.Equal((0, CyclePhase.Annotating, NextAction.AwaitLabels), (s.Cycle, s.Phase, ExperimentDecisions.Next(s)));
+        RegionId[] expected = [new(0, 0), new(1, 0), new(1, 1), new(1, 2), new(1, 3), new(2, 3), new(4, 0), new(4, 1), new(4, 2), new(4, 3)];
+        Assert.Equal(expected, s.CycleAcquisition);
+        Assert.True(ExperimentDecisions.StartAttempt(s).Events.IsEmpty);
+
+        foreach (var r in expected.Take(9)) j.Do(x => ExperimentDecisions.Label(x, 0, r, Label((char)('a' + r.Image))));
+        s = j.Do(x => ExperimentDecisions.CloseAnnotation(x, 0));
+        // Region 4:3 stays without a label; a fully labeled image keeps its place in the labeled set.
+        s = j.Do(x => ExperimentDecisions.Progress(x));
+        Assert.Equal((0, CyclePhase.Training, NextAction.Train), (s.Cycle, s.Phase, ExperimentDecisions.Next(s)));
+        Assert.Empty(s.History);
+        Assert.Equal(new AnnotationFigures(10, 9, 900, 36, 4, 1, 0), s.InitialAnnotation);
+        Assert.Equal([1, 4], s.FullyLabeled.Order());
+        Assert.Empty(s.CycleAcquisition);
+
+        j.TrainScoreAcquire(Queried);
+        Assert.False(j.State.IsInitialRound);
+        Assert.Equal(NextAction.AwaitLabels, ExperimentDecisions.Next(j.State));
+        Assert.Equal(Describe(j.State), Describe(Journal.Replay(j.Events)));
+        Assert.Equal(Describe(j.State), Describe(ExperimentSnapshot.From(j.State).ToState()));
+    }
+
+    [Fact]
+    public void With_people_and_no_initial_set_cycle_0_trains_at_once()
+    {
+        var s = new Journal(Plan(annotator: AnnotatorMode.Human, fully: [], initial: [])).State;
+        Assert.Equal((CyclePhase.Training, NextAction.Train), (s.Phase, ExperimentDecisions.Next(s)));
     }
 }

@@ -42,7 +42,7 @@ static class Fixtures
         foreach (var (key, shard) in s.ScoredShards)
             b.AppendLine($"shard {key}: {shard.Experiment} cycle {shard.Cycle} shard {shard.Shard} [{string.Join(",", shard.Candidates)}] {shard.Seconds}");
         b.AppendLine($"cycle acquisition [{string.Join(",", s.CycleAcquisition)}]");
-        b.AppendLine($"cycle labels [{string.Join(",", s.CycleLabels.Select(l => $"{l.Key}={l.Value}"))}] closed {s.AnnotationClosed} awaits {s.AwaitsLabels}");
+        b.AppendLine($"cycle labels [{string.Join(",", s.CycleLabels.Select(l => $"{l.Key}={l.Value}"))}] closed {s.AnnotationClosed} awaits {s.AwaitsLabels} initial {s.IsInitialRound} {s.InitialAnnotation}");
         foreach (var h in s.History)
             b.AppendLine($"history {h.Cycle} {Describe(h.Evaluation)} {h.Model} [{string.Join(",", h.Acquired)}] {h.ScoreSeconds} {h.Attempts} [{string.Join(",", h.Failures)}] {h.Annotation}");
         return b.ToString();
@@ -54,7 +54,7 @@ static class Fixtures
     /// <summary>The properties <see cref="Describe(ExperimentState)"/> covers; a test fails when the state gains one it does not.</summary>
     public static readonly string[] DescribedProperties =
         ["Plan", "Cycle", "Attempt", "FailedAttempts", "Phase", "Acquired", "LastCheckpoint", "Model", "Evaluation", "ScoredShards", "CycleAcquisition", "History", "CycleTraceParent", "CycleTraceId", "Id", "IsDone", "FullyLabeled",
-         "CycleLabels", "AnnotationClosed", "AwaitsLabels"];
+         "CycleLabels", "AnnotationClosed", "AwaitsLabels", "IsInitialRound", "InitialAnnotation"];
 }
 
 /// <summary>
