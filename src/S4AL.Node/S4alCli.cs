@@ -19,6 +19,8 @@ public static class S4alCli
         root.Subcommands.Add(NodeCommand.Create(services));
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(AnnotateCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;

@@ -49,26 +49,8 @@ public static class StatusCommand
         return cmd;
     }
 
-    static (IReadOnlyList<ExperimentStatus> Statuses, bool Running) FromRunFolder(string runDir)
-    {
-        var dir = Path.GetFullPath(runDir);
-        if (!Directory.Exists(dir)) throw new UsageException($"--run-dir {runDir}: no such folder");
-        var journal = Path.Combine(dir, RunFolder.JournalFileName);
-        if (!File.Exists(journal)) throw new UsageException($"--run-dir {runDir}: no run here (no {RunFolder.JournalFileName}; runs made with --runtime in-process have no journal)");
-        RunFolder.CheckJournal(journal);
-        var config = PersistenceOptions.Sqlite(journal).ToHocon()
-            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = OFF\nakka.log-dead-letters = off"));
-        using var system = ActorSystem.Create("s4al-status", BootstrapSetup.Create().WithConfig(config).And(S4alMessagePackSerializer.Setup()));
-        try
-        {
-            var state = JournalReader.ReadAsync(system, new CoordinatorOptions().PersistenceId, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
-            return (state.Experiments.Values.Select(s => ExperimentStatus.Of(s, null)).ToList(), RunFolder.IsInUse(dir));
-        }
-        finally
-        {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
-        }
-    }
+    static (IReadOnlyList<ExperimentStatus> Statuses, bool Running) FromRunFolder(string runDir) =>
+        (RunFolder.ReadExperiments(runDir).Select(s => ExperimentStatus.Of(s, null)).ToList(), RunFolder.IsInUse(Path.GetFullPath(runDir)));
 
     static int Print(IReadOnlyList<ExperimentStatus> statuses, bool? running, string? runDir, bool asJson, TextWriter output)
     {

@@ -1,4 +1,10 @@
+using Akka.Actor;
+using Akka.Configuration;
 using Microsoft.Data.Sqlite;
+using S4AL.Actors.Coordinator;
+using S4AL.Actors.Hosting;
+using S4AL.Actors.Serialization;
+using S4AL.Domain.Experiments;
 
 namespace S4AL.Node.Runs;
 
@@ -48,6 +54,40 @@ public sealed class RunFolder : IDisposable
             throw new Commands.UsageException($"run folder {path} is in use by another s4al process (lock {lockPath})");
         }
     }
+
+    /// <summary>
+    /// The experiments of a run folder's journal, read without the folder's lock (safe while a
+    /// process works in it: the journal is SQLite); errors name the folder.
+    /// </summary>
+    public static IReadOnlyList<ExperimentState> ReadExperiments(string runDir)
+    {
+        var dir = System.IO.Path.GetFullPath(runDir);
+        if (!Directory.Exists(dir)) throw new Commands.UsageException($"--run-dir {runDir}: no such folder");
+        var journal = System.IO.Path.Combine(dir, JournalFileName);
+        if (!File.Exists(journal)) throw new Commands.UsageException($"--run-dir {runDir}: no run here (no {JournalFileName}; runs made with --runtime in-process have no journal)");
+        CheckJournal(journal);
+        var config = PersistenceOptions.Sqlite(journal).ToHocon()
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = OFF\nakka.log-dead-letters = off"));
+        using var system = ActorSystem.Create("s4al-reader", BootstrapSetup.Create().WithConfig(config).And(S4alMessagePackSerializer.Setup()));
+        try
+        {
+            return JournalReader.ReadAsync(system, new CoordinatorOptions().PersistenceId, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult().Experiments.Values.ToList();
+        }
+        finally
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>The one experiment of a run folder of `s4al run`.</summary>
+    public static ExperimentState ReadExperiment(string runDir) =>
+        ReadExperiments(runDir) switch
+        {
+            [var only] => only,
+            [] => throw new Commands.UsageException($"--run-dir {runDir}: the journal holds no experiment yet"),
+            var many => many.FirstOrDefault(s => System.IO.Path.GetFullPath(s.Plan.RunDirectory) == System.IO.Path.GetFullPath(runDir))
+                ?? throw new Commands.UsageException($"--run-dir {runDir}: the journal holds {many.Count} experiments, none with this run folder"),
+        };
 
     /// <summary>Is a process working in the folder? (For status; does not take the lock.)</summary>
     public static bool IsInUse(string path)
