@@ -22,10 +22,10 @@ public class AnnotationApiTests
         Assert.Contains("cvat, label-studio, masks", e.Message);
     }
 
+    public static TheoryData<AnnotationFormat> All() => new(Enum.GetValues<AnnotationFormat>());
+
     [Theory]
-    [InlineData(AnnotationFormat.Cvat)]
-    [InlineData(AnnotationFormat.LabelStudio)]
-    [InlineData(AnnotationFormat.Masks)]
+    [MemberData(nameof(All))]
     public void Export_refuses_a_folder_that_is_not_empty(AnnotationFormat format)
     {
         using var dir = new TempFolder();
@@ -38,9 +38,7 @@ public class AnnotationApiTests
     }
 
     [Theory]
-    [InlineData(AnnotationFormat.Cvat)]
-    [InlineData(AnnotationFormat.LabelStudio)]
-    [InlineData(AnnotationFormat.Masks)]
+    [MemberData(nameof(All))]
     public void Export_names_a_missing_image_file(AnnotationFormat format)
     {
         using var dir = new TempFolder();
@@ -100,7 +98,7 @@ public class AnnotationApiTests
             "path name" => queries with { Images = [street with { Name = "../street" }] },
             _ => queries with { ClassNames = ["car", "car"] },
         };
-        foreach (var format in new[] { AnnotationFormat.Cvat, AnnotationFormat.LabelStudio, AnnotationFormat.Masks })
+        foreach (var format in Enum.GetValues<AnnotationFormat>())
         {
             Assert.Contains(message, Assert.Throws<ArgumentException>(() => AnnotationExport.Write(format, bad, dir["out"])).Message);
             Assert.Contains(message, Assert.Throws<ArgumentException>(() => AnnotationImport.Read(format, bad, dir.Path)).Message);

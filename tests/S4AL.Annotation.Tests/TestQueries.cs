@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using S4AL.Learning.Data.Images;
 
 namespace S4AL.Annotation.Tests;
@@ -52,33 +53,26 @@ static class TestQueries
 
     public static string Fixture(string relative) => System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", relative);
 
-    /// <summary>A PNG whose header declares <paramref name="width"/>x<paramref name="height"/> grayscale, with a token of image data.</summary>
-    public static byte[] PngWithHeader(int width, int height)
-    {
-        var png = new List<byte> { 137, 80, 78, 71, 13, 10, 26, 10 };
-        void Chunk(string type, byte[] data)
-        {
-            var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-            png.AddRange(BigEndian(data.Length));
-            png.AddRange(typed);
-            png.AddRange(BigEndian((int)Crc32(typed)));
-        }
-        Chunk("IHDR", [.. BigEndian(width), .. BigEndian(height), 8, 0, 0, 0, 0]);
-        Chunk("IDAT", [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
-        Chunk("IEND", []);
-        return png.ToArray();
-    }
+    /// <summary>
+    /// A PNG whose header declares <paramref name="width"/>x<paramref name="height"/> grayscale and
+    /// nothing more. The CRC is left 0: the header must be refused before any chunk is checked.
+    /// </summary>
+    public static byte[] PngWithHeader(int width, int height) =>
+    [
+        137, 80, 78, 71, 13, 10, 26, 10,
+        0, 0, 0, 13, .. "IHDR"u8, .. BigEndian(width), .. BigEndian(height), 8, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, .. "IEND"u8, 0, 0, 0, 0,
+    ];
 
-    // The PNG chunk CRC (ISO 3309), so that the crafted file is a well-formed PNG but for its size.
-    static uint Crc32(byte[] bytes)
+    /// <summary>A zip of the given entries, names as given (the tests build hostile archives too).</summary>
+    public static void WriteZip(string path, params (string Name, byte[] Bytes)[] entries)
     {
-        uint crc = 0xFFFFFFFF;
-        foreach (var b in bytes)
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (name, bytes) in entries)
         {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+            using var stream = zip.CreateEntry(name).Open();
+            stream.Write(bytes);
         }
-        return ~crc;
     }
 
     static byte[] BigEndian(int value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];

@@ -25,7 +25,9 @@ internal static class LabelStudioExport
             foreach (var image in queries.Images)
             {
                 var relative = folder.CopyImage(image, LabelStudioLayout.ImageFolder);
-                WriteTask(json, queries, image, $"/data/local-files/?d={Uri.EscapeDataString(folderName)}/{relative}");
+                // Label Studio serves local files by their path below its document root (README.txt).
+                var path = string.Join('/', $"{folderName}/{relative}".Split('/').Select(Uri.EscapeDataString));
+                WriteTask(json, queries, image, $"/data/local-files/?d={path}");
             }
             json.WriteEndArray();
         });
@@ -78,15 +80,7 @@ internal static class LabelStudioExport
     /// <summary>A brush result as brush.py's image2annotation writes one: all four channels carry the mask (255), as the editor writes them.</summary>
     static void WriteBrush(Utf8JsonWriter json, QueriedImage image, string id, string className, byte[] rle)
     {
-        json.WriteStartObject();
-        json.WriteString("id", id);
-        json.WriteString("type", LabelStudioLayout.BrushType);
-        json.WriteString("from_name", LabelStudioLayout.BrushName);
-        json.WriteString("to_name", LabelStudioLayout.ImageName);
-        json.WriteNumber("original_width", image.Width);
-        json.WriteNumber("original_height", image.Height);
-        json.WriteNumber("image_rotation", 0);
-        json.WriteStartObject("value");
+        StartResult(json, image, id, LabelStudioLayout.BrushType, LabelStudioLayout.BrushName);
         json.WriteString("format", "rle");
         json.WriteStartArray("rle");
         foreach (var b in rle) json.WriteNumberValue(b);
@@ -101,15 +95,7 @@ internal static class LabelStudioExport
     /// <summary>Label Studio places rectangles in percent of the image size.</summary>
     static void WriteRectangle(Utf8JsonWriter json, QueriedImage image, QueriedRegion region)
     {
-        json.WriteStartObject();
-        json.WriteString("id", $"r{region.Region}");
-        json.WriteString("type", LabelStudioLayout.RectangleType);
-        json.WriteString("from_name", LabelStudioLayout.RegionName);
-        json.WriteString("to_name", LabelStudioLayout.ImageName);
-        json.WriteNumber("original_width", image.Width);
-        json.WriteNumber("original_height", image.Height);
-        json.WriteNumber("image_rotation", 0);
-        json.WriteStartObject("value");
+        StartResult(json, image, $"r{region.Region}", LabelStudioLayout.RectangleType, LabelStudioLayout.RegionName);
         json.WriteNumber("x", 100.0 * region.Left / image.Width);
         json.WriteNumber("y", 100.0 * region.Top / image.Height);
         json.WriteNumber("width", 100.0 * (region.Right - region.Left) / image.Width);
@@ -120,6 +106,20 @@ internal static class LabelStudioExport
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>Opens a result and its value: the fields every region of an image has.</summary>
+    static void StartResult(Utf8JsonWriter json, QueriedImage image, string id, string type, string fromName)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("type", type);
+        json.WriteString("from_name", fromName);
+        json.WriteString("to_name", LabelStudioLayout.ImageName);
+        json.WriteNumber("original_width", image.Width);
+        json.WriteNumber("original_height", image.Height);
+        json.WriteNumber("image_rotation", 0);
+        json.WriteStartObject("value");
     }
 
     /// <summary>

@@ -138,7 +138,7 @@ public class CvatFormatTests
         (rgb[(2 * 8 + 3) * 3], rgb[(2 * 8 + 3) * 3 + 1], rgb[(2 * 8 + 3) * 3 + 2]) = (1, 2, 3);
         WriteDataset(dir["in"], Labelmap, ("street", 6, 8, rgb));
 
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/SegmentationClass/street.png"], e.Message);
         Assert.Contains("pixel (x=3, y=2) has colour 1,2,3", e.Message);
     }
@@ -152,7 +152,7 @@ public class CvatFormatTests
         (rgb[(4 * 8 + 5) * 3], rgb[(4 * 8 + 5) * 3 + 1], rgb[(4 * 8 + 5) * 3 + 2]) = (9, 9, 9);
         WriteDataset(dir["in"], Labelmap + "truck:9,9,9::\n", ("street", 6, 8, rgb));
 
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/SegmentationClass/street.png"], e.Message);
         Assert.Contains("pixel (x=5, y=4) has the colour of label 'truck', which is not a class", e.Message);
     }
@@ -163,7 +163,7 @@ public class CvatFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         WriteDataset(dir["in"], Labelmap, ("harbour", 6, 8, new byte[48 * 3]));
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/SegmentationClass/harbour.png"], e.Message);
         Assert.Contains("'harbour' is not among the queries", e.Message);
     }
@@ -174,7 +174,7 @@ public class CvatFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         WriteDataset(dir["in"], Labelmap, ("street", 8, 6, new byte[48 * 3]));
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/SegmentationClass/street.png"], e.Message);
         Assert.Contains("was queried at 8x6", e.Message);
     }
@@ -184,11 +184,9 @@ public class CvatFormatTests
     {
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
-        using (var zip = ZipFile.Open(dir["in.zip"], ZipArchiveMode.Create))
-        {
-            using (var s = zip.CreateEntry("labelmap.txt").Open()) s.Write(System.Text.Encoding.UTF8.GetBytes(Labelmap));
-            using (var s = zip.CreateEntry("SegmentationClass/street.png").Open()) s.Write(TestQueries.PngWithHeader(100000, 100000));
-        }
+        TestQueries.WriteZip(dir["in.zip"],
+            ("labelmap.txt", System.Text.Encoding.UTF8.GetBytes(Labelmap)),
+            ("SegmentationClass/street.png", TestQueries.PngWithHeader(100000, 100000)));
         var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in.zip"]));
         Assert.Contains(dir["in.zip"] + "!SegmentationClass/street.png", e.Message);
         Assert.Contains("header declares 100000x100000", e.Message);
@@ -207,7 +205,7 @@ public class CvatFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         WriteDataset(dir["in"], "# label:color_rgb:parts:actions\n" + lines, ("street", 6, 8, new byte[48 * 3]));
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/labelmap.txt"], e.Message);
         Assert.Contains(cause, e.Message);
     }
@@ -218,7 +216,7 @@ public class CvatFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         Directory.CreateDirectory(dir["in/SegmentationClass"]);
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/labelmap.txt"], e.Message);
         Assert.Contains("missing", e.Message);
     }
@@ -243,6 +241,9 @@ public class CvatFormatTests
         Assert.Equal(new Rgb(0, 0, 128), VocColormap.Color(4));
         Assert.Equal(new Rgb(224, 224, 192), VocColormap.Color(255));
     }
+
+    static AnnotationImportException ImportError(AnnotationQueries queries, string path) =>
+        Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Cvat, queries, path));
 
     static byte[] Pixel(byte[] rgb, int x, int y) => rgb.AsSpan((y * 8 + x) * 3, 3).ToArray();
 

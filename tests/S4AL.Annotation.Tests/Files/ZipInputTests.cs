@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using S4AL.Learning.Data.Images;
 
 namespace S4AL.Annotation.Tests.Files;
@@ -17,11 +16,9 @@ public class ZipInputTests
     {
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
-        using (var zip = ZipFile.Open(dir["in.zip"], ZipArchiveMode.Create))
-        {
-            Add(zip, "labelmap.txt", "# label:color_rgb:parts:actions\nbackground:0,0,0::\n"u8.ToArray());
-            Add(zip, entry, ImageFiles.EncodeLabelPng(6, 8, new byte[48], entry));
-        }
+        TestQueries.WriteZip(dir["in.zip"],
+            ("labelmap.txt", "# label:color_rgb:parts:actions\nbackground:0,0,0::\n"u8.ToArray()),
+            (entry, ImageFiles.EncodeLabelPng(6, 8, new byte[48], entry)));
 
         var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(format, queries, dir["in.zip"]));
         Assert.Contains(dir["in.zip"] + "!" + entry, e.Message);
@@ -33,11 +30,8 @@ public class ZipInputTests
     {
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
-        using (var zip = ZipFile.Open(dir["in.zip"], ZipArchiveMode.Create))
-        {
-            Add(zip, "street.png", ImageFiles.EncodeLabelPng(6, 8, new byte[48], "a"));
-            Add(zip, "street.png", ImageFiles.EncodeLabelPng(6, 8, new byte[48], "b"));
-        }
+        var mask = ImageFiles.EncodeLabelPng(6, 8, new byte[48], "street.png");
+        TestQueries.WriteZip(dir["in.zip"], ("street.png", mask), ("street.png", mask));
         var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in.zip"]));
         Assert.Contains("street.png", e.Message);
         Assert.Contains("twice", e.Message);
@@ -59,18 +53,10 @@ public class ZipInputTests
     {
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
-        using (var zip = ZipFile.Open(dir["in.zip"], ZipArchiveMode.Create))
-        {
-            Add(zip, "street.png", ImageFiles.EncodeLabelPng(6, 8, Enumerable.Repeat((byte)1, 48).ToArray(), "a"));
-            Add(zip, "__MACOSX/._street.png", [0, 1, 2]);
-            Add(zip, ".DS_Store", [0, 1, 2]);
-        }
+        TestQueries.WriteZip(dir["in.zip"],
+            ("street.png", ImageFiles.EncodeLabelPng(6, 8, Enumerable.Repeat((byte)1, 48).ToArray(), "street.png")),
+            ("__MACOSX/._street.png", [0, 1, 2]),
+            (".DS_Store", [0, 1, 2]));
         Assert.Equal(TestQueries.Car, AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in.zip"])[7][0]);
-    }
-
-    static void Add(ZipArchive zip, string name, byte[] bytes)
-    {
-        using var stream = zip.CreateEntry(name).Open();
-        stream.Write(bytes);
     }
 }

@@ -192,8 +192,7 @@ public class LabelStudioFormatTests
     public void Two_tasks_of_one_image_are_an_error()
     {
         using var dir = new TempFolder();
-        File.WriteAllText(dir["export.json"], new JsonArray(Task(4, "street", Annotation([])), Task(5, "street", Annotation([]))).ToJsonString());
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.LabelStudio, TestQueries.Create(dir.Path), dir["export.json"]));
+        var e = ImportError(dir, new JsonArray(Task(4, "street", Annotation([])), Task(5, "street", Annotation([]))));
         Assert.Contains("task 5: annotates image 'street', as task 4 does", e.Message);
     }
 
@@ -202,8 +201,7 @@ public class LabelStudioFormatTests
     {
         using var dir = new TempFolder();
         var task = Task(4, "street", Annotation(new JsonArray(Brush("car", new byte[48], 8, 6))));
-        File.WriteAllText(dir["export.json"], new JsonArray(task).ToJsonString());
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.LabelStudio, TestQueries.Create(dir.Path), dir["export.json"]));
+        var e = ImportError(dir, new JsonArray(task));
         Assert.Contains("task 4 (image 'street') annotations[0].result[0]: original_width x original_height is 6x8, but image 'street' was queried at 8x6", e.Message);
     }
 
@@ -212,8 +210,7 @@ public class LabelStudioFormatTests
     {
         using var dir = new TempFolder();
         var task = Task(4, "street", Annotation(new JsonArray(Brush("truck", new byte[48], 6, 8))));
-        File.WriteAllText(dir["export.json"], new JsonArray(task).ToJsonString());
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.LabelStudio, TestQueries.Create(dir.Path), dir["export.json"]));
+        var e = ImportError(dir, new JsonArray(task));
         Assert.Contains("result[0]: class 'truck' is not one of the 3 classes (road, car, sky)", e.Message);
     }
 
@@ -223,9 +220,15 @@ public class LabelStudioFormatTests
         using var dir = new TempFolder();
         var brush = Brush("car", new byte[48], 6, 8);
         brush["value"]!["rle"] = new JsonArray(Enumerable.Repeat(0, 100_000).Select(v => (JsonNode)v).ToArray());
-        File.WriteAllText(dir["export.json"], new JsonArray(Task(4, "street", Annotation(new JsonArray(brush)))).ToJsonString());
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.LabelStudio, TestQueries.Create(dir.Path), dir["export.json"]));
+        var e = ImportError(dir, new JsonArray(Task(4, "street", Annotation(new JsonArray(brush)))));
         Assert.Contains("value.rle has 100000 numbers, more than any RLE of a 8x6 brush needs", e.Message);
+    }
+
+    /// <summary>The error of importing <paramref name="tasks"/> as a Label Studio export.</summary>
+    static AnnotationImportException ImportError(TempFolder dir, JsonNode tasks)
+    {
+        File.WriteAllText(dir["export.json"], tasks.ToJsonString());
+        return Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.LabelStudio, TestQueries.Create(dir.Path), dir["export.json"]));
     }
 
     static JsonObject Task(int id, string image, JsonObject annotation) => new()

@@ -69,7 +69,7 @@ public class MaskFormatTests
         labels[2 * 8 + 6] = 3; // 3 classes: 0, 1, 2
         ImageFiles.WriteLabelPng(dir["in/street.png"], 6, 8, labels);
 
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/street.png"], e.Message);
         Assert.Contains("pixel (x=6, y=2) is 3", e.Message);
     }
@@ -80,7 +80,7 @@ public class MaskFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         ImageFiles.WriteLabelPng(dir["in/harbour.png"], 6, 8, new byte[48]);
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/harbour.png"], e.Message);
         Assert.Contains("'harbour' is not among the queries of cycle 2", e.Message);
     }
@@ -91,7 +91,7 @@ public class MaskFormatTests
         using var dir = new TempFolder();
         var queries = TestQueries.Create(dir.Path);
         ImageFiles.WriteLabelPng(dir["in/street.png"], 8, 6, new byte[48]);
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/street.png"], e.Message);
         Assert.Contains("declares 6x8 (width x height), but image 7 'street' was queried at 8x6", e.Message);
     }
@@ -103,7 +103,7 @@ public class MaskFormatTests
         var queries = TestQueries.Create(dir.Path);
         Directory.CreateDirectory(dir["in"]);
         File.WriteAllBytes(dir["in/street.png"], TestQueries.PngWithHeader(100000, 100000));
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/street.png"], e.Message);
         Assert.Contains("header declares 100000x100000", e.Message);
     }
@@ -115,7 +115,7 @@ public class MaskFormatTests
         var queries = TestQueries.Create(dir.Path);
         Directory.CreateDirectory(dir["in"]);
         File.WriteAllText(dir["in/street.png"], "not an image");
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/street.png"], e.Message);
         Assert.Contains("not a PNG", e.Message);
     }
@@ -128,7 +128,7 @@ public class MaskFormatTests
         var png = ImageFiles.EncodeLabelPng(6, 8, new byte[48], "street.png");
         Directory.CreateDirectory(dir["in"]);
         File.WriteAllBytes(dir["in/street.png"], png[..40]);
-        var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["in"]));
+        var e = ImportError(queries, dir["in"]);
         Assert.Contains(dir["in/street.png"], e.Message);
     }
 
@@ -140,4 +140,7 @@ public class MaskFormatTests
         var e = Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, dir["nothing"]));
         Assert.Contains(dir["nothing"], e.Message);
     }
+
+    static AnnotationImportException ImportError(AnnotationQueries queries, string path) =>
+        Assert.Throws<AnnotationImportException>(() => AnnotationImport.Read(AnnotationFormat.Masks, queries, path));
 }
