@@ -22,11 +22,22 @@ public static class ImageFiles
     /// <summary>Reads an image as 8-bit RGB (alpha dropped, grayscale expanded), optionally resized bilinearly.</summary>
     public static ImageRaster ReadRgb(string path, ImageSize? resizeTo = null)
     {
-        var bytes = ReadBytes(path);
+        var raster = DecodeRgb(ReadBytes(path), path);
+        if (resizeTo is { } size && (size.Height != raster.Height || size.Width != raster.Width))
+            return new ImageRaster(size.Height, size.Width, 3, Resampling.Bilinear(raster.Pixels, raster.Height, raster.Width, 3, size.Height, size.Width));
+        return raster;
+    }
+
+    /// <summary>
+    /// Decodes the bytes of an image file as 8-bit RGB, for files that do not sit on disk
+    /// (entries of an archive); <paramref name="name"/> is what errors call the file.
+    /// </summary>
+    public static ImageRaster DecodeRgb(byte[] bytes, string name)
+    {
         using var codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out var result)
-            ?? throw new InvalidDataException($"cannot decode image file '{path}': {result}");
+            ?? throw new InvalidDataException($"cannot decode image file '{name}': {result}");
         int w = codec.Info.Width, h = codec.Info.Height;
-        var rgba = Decode(codec, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), path);
+        var rgba = Decode(codec, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), name);
         var rgb = new byte[w * h * 3];
         for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
         {
@@ -34,8 +45,6 @@ public static class ImageFiles
             rgb[i + 1] = rgba[j + 1];
             rgb[i + 2] = rgba[j + 2];
         }
-        if (resizeTo is { } size && (size.Height != h || size.Width != w))
-            return new ImageRaster(size.Height, size.Width, 3, Resampling.Bilinear(rgb, h, w, 3, size.Height, size.Width));
         return new ImageRaster(h, w, 3, rgb);
     }
 
@@ -54,11 +63,19 @@ public static class ImageFiles
     }
 
     /// <summary>Writes RGB bytes (row-major, 3 per pixel) as a PNG.</summary>
-    public static void WriteRgbPng(string path, int height, int width, ReadOnlySpan<byte> rgb)
+    public static void WriteRgbPng(string path, int height, int width, ReadOnlySpan<byte> rgb) =>
+        WriteFile(path, EncodeRgbPng(height, width, rgb, path));
+
+    /// <summary>Writes labels (row-major, one byte per pixel) as an 8-bit grayscale PNG.</summary>
+    public static void WriteLabelPng(string path, int height, int width, ReadOnlySpan<byte> labels) =>
+        WriteFile(path, EncodeLabelPng(height, width, labels, path));
+
+    /// <summary>The PNG bytes of an RGB raster, for writers that place the file themselves (atomically, or in an archive); <paramref name="name"/> is what errors call it.</summary>
+    public static byte[] EncodeRgbPng(int height, int width, ReadOnlySpan<byte> rgb, string name)
     {
-        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"'{path}': size {height}x{width} must be positive");
+        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"'{name}': size {height}x{width} must be positive");
         if (rgb.Length != height * width * 3)
-            throw new ArgumentException($"'{path}': {rgb.Length} RGB bytes for {height}x{width}, expected {height * width * 3}", nameof(rgb));
+            throw new ArgumentException($"'{name}': {rgb.Length} RGB bytes for {height}x{width}, expected {height * width * 3}", nameof(rgb));
         var rgba = new byte[height * width * 4];
         for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
         {
@@ -68,44 +85,48 @@ public static class ImageFiles
             rgba[j + 3] = 255;
         }
         // Opaque RGBA is written by Skia's PNG encoder as colour type 2 (RGB).
-        Encode(path, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), rgba, width * 4);
+        return Encode(name, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), rgba, width * 4);
     }
 
-    /// <summary>Writes labels (row-major, one byte per pixel) as an 8-bit grayscale PNG.</summary>
-    public static void WriteLabelPng(string path, int height, int width, ReadOnlySpan<byte> labels)
+    /// <summary>The 8-bit grayscale PNG bytes of a label raster (one byte per pixel); <paramref name="name"/> is what errors call it.</summary>
+    public static byte[] EncodeLabelPng(int height, int width, ReadOnlySpan<byte> labels, string name)
     {
-        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"'{path}': size {height}x{width} must be positive");
+        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"'{name}': size {height}x{width} must be positive");
         if (labels.Length != height * width)
-            throw new ArgumentException($"'{path}': {labels.Length} label bytes for {height}x{width}, expected {height * width}", nameof(labels));
-        Encode(path, new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque), labels.ToArray(), width);
+            throw new ArgumentException($"'{name}': {labels.Length} label bytes for {height}x{width}, expected {height * width}", nameof(labels));
+        return Encode(name, new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque), labels.ToArray(), width);
     }
 
-    static ImageRaster DecodeLabels(byte[] bytes, string path)
+    /// <summary>
+    /// Decodes the bytes of a label mask (the rules of <see cref="ReadLabels"/>), for files that
+    /// do not sit on disk; <paramref name="name"/> is what errors call the file.
+    /// </summary>
+    public static ImageRaster DecodeLabels(byte[] bytes, string name)
     {
         if (PngHeader.TryRead(bytes) is { } png)
         {
             if (png.BitDepth == 16)
-                throw new InvalidDataException($"mask '{path}' is a 16-bit PNG; label masks must be 8-bit (one class index per pixel)");
+                throw new InvalidDataException($"mask '{name}' is a 16-bit PNG; label masks must be 8-bit (one class index per pixel)");
             if (png.ColorType == PngHeader.Palette)
-                return new ImageRaster(png.Height, png.Width, 1, PngHeader.DecodePaletteIndices(bytes, path));
+                return new ImageRaster(png.Height, png.Width, 1, PngHeader.DecodePaletteIndices(bytes, name));
             if (png.ColorType is PngHeader.Grayscale or PngHeader.GrayAlpha && png.BitDepth < 8)
-                throw new InvalidDataException($"mask '{path}' is a {png.BitDepth}-bit grayscale PNG; label masks must be 8-bit grayscale or palette PNGs");
+                throw new InvalidDataException($"mask '{name}' is a {png.BitDepth}-bit grayscale PNG; label masks must be 8-bit grayscale or palette PNGs");
         }
 
         using var codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out var result)
-            ?? throw new InvalidDataException($"cannot decode mask file '{path}': {result}");
+            ?? throw new InvalidDataException($"cannot decode mask file '{name}': {result}");
         int w = codec.Info.Width, h = codec.Info.Height;
         if (codec.Info.ColorType == SKColorType.Gray8)
-            return new ImageRaster(h, w, 1, Decode(codec, new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque), path));
+            return new ImageRaster(h, w, 1, Decode(codec, new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque), name));
 
-        var rgba = Decode(codec, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), path);
+        var rgba = Decode(codec, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), name);
         var labels = new byte[w * h];
         for (int i = 0; i < labels.Length; i++)
         {
             byte r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
             if (r != g || g != b)
                 throw new InvalidDataException(
-                    $"mask '{path}' is a colour image: pixel (x={i % w}, y={i / w}) is RGB ({r},{g},{b}); a mask must hold one class index per pixel " +
+                    $"mask '{name}' is a colour image: pixel (x={i % w}, y={i / w}) is RGB ({r},{g},{b}); a mask must hold one class index per pixel " +
                     "(8-bit grayscale, a palette PNG, or RGB with equal channels)");
             labels[i] = r;
         }
@@ -123,19 +144,25 @@ public static class ImageFiles
         return pixels;
     }
 
-    static unsafe void Encode(string path, SKImageInfo info, byte[] pixels, int rowBytes)
+    static unsafe byte[] Encode(string name, SKImageInfo info, byte[] pixels, int rowBytes)
+    {
+        fixed (byte* p = pixels)
+        {
+            using var pixmap = new SKPixmap(info, (IntPtr)p, rowBytes);
+            using var png = new MemoryStream();
+            if (!pixmap.Encode(png, new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)))
+                throw new IOException($"cannot encode PNG '{name}'");
+            return png.ToArray();
+        }
+    }
+
+    static void WriteFile(string path, byte[] bytes)
     {
         try
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            fixed (byte* p = pixels)
-            {
-                using var pixmap = new SKPixmap(info, (IntPtr)p, rowBytes);
-                using var file = File.Create(path);
-                if (!pixmap.Encode(file, new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)))
-                    throw new IOException($"cannot encode PNG '{path}'");
-            }
+            File.WriteAllBytes(path, bytes);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
         {
