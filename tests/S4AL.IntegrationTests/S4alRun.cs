@@ -23,6 +23,7 @@ public sealed class S4alRun : IDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public string Error { get { lock (_error) return _error.ToString(); } }
     public int ExitCode => _process.ExitCode;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>s4al.dll in the Node project's output (see the project file for why not the copy next to the tests).</summary>
     public static string Program { get; } = Path.Combine(OutputFolder("S4alDirectory"), "s4al.dll");

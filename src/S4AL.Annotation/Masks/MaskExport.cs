@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using S4AL.Annotation.Files;
 using S4AL.Learning.Data.Images;
 
@@ -12,6 +13,8 @@ namespace S4AL.Annotation.Masks;
 internal static class MaskExport
 {
     public const string ImageFolder = "images";
+    public const string RegionsFile = "regions.json";
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static void Write(AnnotationQueries queries, ExportFolder folder)
     {
@@ -35,6 +38,18 @@ internal static class MaskExport
             """);
         foreach (var image in queries.Images)
             text.Append($"  {image.Name}: {string.Join("  ", image.Regions.Select(r => $"region {r.Region} [{r.Top},{r.Bottom})x[{r.Left},{r.Right})"))}\n");
+        text.Append($"\nThe same regions for scripts: {RegionsFile}.\n");
         folder.WriteText("README.txt", text.ToString());
+        // For scripts that fill the regions (a lab's own tool, a test standing in for people).
+        folder.WriteText(RegionsFile, JsonSerializer.Serialize(new
+        {
+            queries.Cycle,
+            Classes = queries.ClassNames,
+            Images = queries.Images.Select(i => new
+            {
+                i.Index, i.Name, i.Height, i.Width,
+                Regions = i.Regions.Select(r => new { r.Region, r.Top, r.Bottom, r.Left, r.Right }),
+            }),
+        }, Json));
     }
 }

@@ -1,3 +1,4 @@
+using S4AL.Learning.Storage;
 using SkiaSharp;
 
 namespace S4AL.Learning.Data.Images;
@@ -160,9 +161,8 @@ public static class ImageFiles
     {
         try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            File.WriteAllBytes(path, bytes);
+            // Atomic: a label store's PNG or a report picture is never seen half-written, even after a crash.
+            AtomicFile.Write(path, bytes);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
         {
