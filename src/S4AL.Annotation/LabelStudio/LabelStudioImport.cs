@@ -136,7 +136,8 @@ internal sealed partial class LabelStudioImport(AnnotationQueries queries, strin
             r++;
             var at = $"{where}.result[{r}]";
             if (result.ValueKind != JsonValueKind.Object) throw Fail(at, $"is a JSON {Kind(result)}, expected an object");
-            if (String(result, "type", at) != LabelStudioLayout.BrushType) continue;
+            // brush.py compares the type case-insensitively; so do we.
+            if (!string.Equals(String(result, "type", at), LabelStudioLayout.BrushType, StringComparison.OrdinalIgnoreCase)) continue;
             var (classIndex, canvas) = Brush(result, image, at);
             for (int i = 0; i < labels.Length; i++)
             {
