@@ -19,8 +19,9 @@ public static class RunPlots
     public static void Write(string folder, IReadOnlyList<CycleResult> results, ISegmentationDataset pool, LabeledRegionSet initial, string title)
     {
         if (results.Count == 0) return;
-        LearningCurvePlot.Write(Path.Combine(folder, LearningCurveFileName),
-            results.Select(r => new CurvePoint(r.Cycle, r.LabeledPixelShare, r.Evaluation.MeanIoU)).ToList(), title);
+        // A cycle without labeled validation images measured nothing: no point rather than a false 0.
+        var points = results.Where(r => r.Evaluation.Measured).Select(r => new CurvePoint(r.Cycle, r.LabeledPixelShare, r.Evaluation.MeanIoU)).ToList();
+        if (points.Count > 0) LearningCurvePlot.Write(Path.Combine(folder, LearningCurveFileName), points, title);
         var before = initial;
         foreach (var r in results)
         {

@@ -18,9 +18,11 @@ public class AnnotationByPeopleTests
     static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
     const int H = 32, W = 48;
 
-    static readonly string[] Options =
+    static readonly string[] Options = OptionsWith(cycles: 2);
+
+    static string[] OptionsWith(int cycles) =>
     [
-        "--dataset", "folder", "--height", $"{H}", "--width", $"{W}", "--net", "tiny", "--region-size", "8", "--cycles", "2", "--epochs", "2", "--iters", "4",
+        "--dataset", "folder", "--height", $"{H}", "--width", $"{W}", "--net", "tiny", "--region-size", "8", "--cycles", $"{cycles}", "--epochs", "2", "--iters", "4",
         "--batch", "4", "--initial-share", "0.2", "--budget", "per-image", "--regions-per-image", "2", "--shard-size", "5", "--threads", "1", "--seed", "3",
         "--checkpoint-interval", "0",
     ];
@@ -84,6 +86,56 @@ public class AnnotationByPeopleTests
         var first = json.RootElement[0].GetProperty("annotation");
         Assert.Equal(first.GetProperty("regionsQueried").GetInt32(), first.GetProperty("regionsLabeled").GetInt32());
         Assert.Equal(1, first.GetProperty("annotators").GetInt32());
+    }
+
+    [Fact]
+    public void Without_validation_images_or_pool_masks_the_run_trains_on_what_people_label_and_says_miou_is_not_measured()
+    {
+        var truth = Folders.New("truth-unmeasured");
+        WriteDataset(truth, wrongPoolMasks: false);
+        var bare = Folders.New("bare");
+        WriteDataset(bare, wrongPoolMasks: false);
+        Directory.Delete(Path.Combine(bare, "train", "masks"), recursive: true);
+        Directory.Delete(Path.Combine(bare, "val"), recursive: true);
+
+        var dir = Folders.New("unmeasured");
+        var refused = S4alRun.Complete(null, ["run", .. OptionsWith(cycles: 1), "--data-root", bare, "--run-dir", Folders.New("oracle-without-masks")]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--annotator human", refused.Error);
+
+        using var run = S4alRun.Start(null, ["run", .. OptionsWith(cycles: 1), "--data-root", bare, "--annotator", "human", "--run-dir", dir]);
+        int rounds = 0;
+        while (AwaitRound(run, dir) is { } round)
+        {
+            var closeTooEarly = S4alRun.Complete(null, "annotate", "--run-dir", dir, "--close");
+            if (rounds == 0)
+            {
+                // Nothing labeled yet: the first round cannot end.
+                Assert.Equal(2, closeTooEarly.ExitCode);
+                Assert.Contains("label at least one", closeTooEarly.Error);
+                var export = Path.Combine(Path.GetDirectoryName(dir)!, "unmeasured-export");
+                Ok(S4alRun.Complete(null, "export", "--run-dir", dir, "--format", "masks", "--out", export));
+                var images = Fill(export, truth);
+                var one = Path.Combine(Path.GetDirectoryName(dir)!, "unmeasured-one");
+                CopyOnly(export, one, images.Take(1));
+                Ok(S4alRun.Complete(null, "import", "--run-dir", dir, "--format", "masks", one));
+                Assert.Contains("returned to the pool", Ok(S4alRun.Complete(null, "annotate", "--run-dir", dir, "--close")));
+            }
+            else Assert.True(closeTooEarly.ExitCode == 0, closeTooEarly.Output + closeTooEarly.Error);
+            rounds++;
+        }
+        run.WaitForExit(Wait);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Equal(2, rounds);
+        Assert.Contains("mIoU not measured", run.Output);
+        var csv = File.ReadAllLines(Path.Combine(dir, "cycles.csv"));
+        var header = csv[0].Split(',');
+        int miou = Array.IndexOf(header, "miou"), labeled = Array.IndexOf(header, "regions_labeled"), queried = Array.IndexOf(header, "regions_queried");
+        Assert.All(csv.Skip(1), row => Assert.Equal("", row.Split(',')[miou]));
+        // Cycle 0's round was closed at once: nothing labeled, every queried region back in the pool.
+        Assert.Equal("0", csv[1].Split(',')[labeled]);
+        Assert.NotEqual("0", csv[1].Split(',')[queried]);
+        Assert.False(File.Exists(Path.Combine(dir, "miou.png")));
     }
 
     /// <summary>Waits until the run waits for labels (labeled of queried) or has ended (null).</summary>

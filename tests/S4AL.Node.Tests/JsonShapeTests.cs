@@ -49,15 +49,19 @@ public class JsonShapeTests
     {
         var evaluation = new CycleEvaluation(2, [5, 1, 2, 7], 0.1, 3.5);
         var checkpoint = new CheckpointRef("/runs/a/checkpoints/cycle-1-epoch-2.s4ckpt", new string('a', 64), 1, 2, 40);
-        var status = new ExperimentStatus(ExperimentId.Parse("a"), true, CyclePhase.Training, 1, 2, 3, 0, 0, checkpoint,
-            [new CycleRecord(0, evaluation, checkpoint with { Cycle = 0 }, [new RegionId(1, 2)], 4.5, 2, [new FailedAttempt(1, "interrupted")])],
-            "/runs/a", null, new string('b', 32), [new FailedAttempt(1, "trainer lost"), new FailedAttempt(2, "error")]);
+        var status = new ExperimentStatus(ExperimentId.Parse("a"), true, CyclePhase.Annotating, 1, 2, 3, 0, 0, checkpoint,
+            [new CycleRecord(0, evaluation, checkpoint with { Cycle = 0 }, [new RegionId(1, 2)], 4.5, 2, [new FailedAttempt(1, "interrupted")], new AnnotationFigures(4, 3, 300, 20, 6, 2, 1))],
+            "/runs/a", null, new string('b', 32), [new FailedAttempt(1, "trainer lost"), new FailedAttempt(2, "error")], AnnotatorMode.Human, 20, 5);
         var json = StatusCommand.ToJson([status], running: false);
         var keys = Keys(json);
         AssertCamelCase(keys);
         Assert.Equal(new[]
         {
-            "[].attempt", "[].cycle", "[].cycles", "[].cycles[].acquired", "[].cycles[].attempts", "[].cycles[].cycle",
+            "[].annotation", "[].annotation.regionsLabeled", "[].annotation.regionsQueried", "[].annotator",
+            "[].attempt", "[].cycle", "[].cycles", "[].cycles[].acquired",
+            "[].cycles[].annotation", "[].cycles[].annotation.annotators", "[].cycles[].annotation.corrections", "[].cycles[].annotation.labeledPixels",
+            "[].cycles[].annotation.regionsLabeled", "[].cycles[].annotation.regionsQueried", "[].cycles[].annotation.secondsMedian",
+            "[].cycles[].annotation.secondsSum", "[].cycles[].attempts", "[].cycles[].cycle",
             "[].cycles[].failedAttempts", "[].cycles[].failedAttempts[].attempt", "[].cycles[].failedAttempts[].reason",
             "[].cycles[].labeledPixelShare", "[].cycles[].miou", "[].experiment", "[].failedAttempts", "[].failedAttempts[].attempt",
             "[].failedAttempts[].reason", "[].lastCheckpoint", "[].lastCheckpoint.cycle", "[].lastCheckpoint.epochsDone",
@@ -75,7 +79,7 @@ public class JsonShapeTests
         var metrics = ConfusionMatrix.FromCounts(2, [5, 1, 2, 7]).ToMetrics(["road", "car"]);
         var cycles = new[]
         {
-            new CycleResult(0, 0.1, 10, metrics, [new RegionId(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")]),
+            new CycleResult(0, 0.1, 10, metrics, [new RegionId(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")], new AnnotationFigures(4, 3, 300, 20, 6, 2, 1)),
             new CycleResult(1, 0.2, 11, metrics, [], 10, 0),
         };
         var json = CycleResultFiles.ToJson(cycles);
@@ -83,13 +87,17 @@ public class JsonShapeTests
         AssertCamelCase(keys);
         Assert.Equal(new[]
         {
-            "[].acquired", "[].attempts", "[].classIou", "[].classIou[].class", "[].classIou[].iou", "[].cycle", "[].failedAttempts",
+            "[].acquired", "[].annotation", "[].annotation.annotators", "[].annotation.corrections", "[].annotation.labeledPixels",
+            "[].annotation.regionsLabeled", "[].annotation.regionsQueried", "[].annotation.secondsMedian", "[].annotation.secondsSum",
+            "[].attempts", "[].classIou", "[].classIou[].class", "[].classIou[].iou", "[].cycle", "[].failedAttempts",
             "[].failedAttempts[].attempt", "[].failedAttempts[].reason", "[].labeledPixelShare", "[].labeledRegions",
             "[].meanClassAccuracy", "[].miou", "[].pixelAccuracy", "[].scoreSeconds", "[].trainSeconds",
         }, keys.Select(k => "[]." + k.TrimStart('[', ']', '.')).Order(StringComparer.Ordinal));
         var csv = CycleResultFiles.ToCsv(cycles).Split('\n');
-        Assert.Equal("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts", csv[0]);
-        Assert.EndsWith(",2", csv[1]);
-        Assert.EndsWith(",1", csv[2]);
+        Assert.Equal("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts," +
+            "regions_queried,regions_labeled,annotated_pixels,annotation_seconds,annotation_seconds_median,annotators", csv[0]);
+        Assert.EndsWith(",2,4,3,300,20,6,2", csv[1]);
+        // The oracle's cycles have no annotation figures: empty, not 0.
+        Assert.EndsWith(",1,,,,,,", csv[2]);
     }
 }

@@ -23,7 +23,7 @@ namespace S4AL.Actors.Coordinator;
 /// its journal shows: training again from the last reported checkpoint, only the shards
 /// without a persisted result, never a cycle's acquisition twice.
 /// </summary>
-public sealed class CoordinatorActor : CoordinatorJournal, IWithTimers
+public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
 {
     sealed record Tick : INoSerializationVerificationNeeded { public static readonly Tick Instance = new(); }
 
@@ -63,9 +63,7 @@ public sealed class CoordinatorActor : CoordinatorJournal, IWithTimers
         Command<TrainingCancelled>(c => _trainers.Release(c.Experiment));
         Command<TrainerBusy>(b => _trainers.Busy(Sender, b.Experiment, b.BusyWith));
         Command<ReportShardScored>(OnShardScored);
-        Command<SubmitLabel>(l => DecideAnnotation(l.Experiment, s => ExperimentDecisions.Label(s, l.Cycle, l.Region, l.Label),
-            (now, changed) => new LabelAccepted(l.Experiment, l.Region, changed, now.CycleLabels.Count, now.CycleAcquisition.Length)));
-        Command<CloseAnnotation>(c => DecideAnnotation(c.Experiment, s => ExperimentDecisions.CloseAnnotation(s, c.Cycle), (now, _) => ExperimentStatus.Of(now, null)));
+        CommandAnnotation();
         Command<ReportShardFailed>(f => { _shards.Answered(f.Experiment, f.Cycle, f.Shard); Fail(f.Experiment, f.Cycle, $"scoring shard {f.Shard} failed: {f.Error}"); });
         Command<StepProgress>(p => _subscribers.Publish(p.Experiment, p));
         Command<EpochProgress>(p => _subscribers.Publish(p.Experiment, p));
@@ -190,19 +188,6 @@ public sealed class CoordinatorActor : CoordinatorJournal, IWithTimers
         var decision = decide(s);
         if (decision.IsRefused && refused is not null) refused(decision.Refusal!);
         else PersistThen(decision, then);
-    }
-
-    /// <summary>A label or a close from people: refused with the reason, or persisted, answered, and the experiment advanced (the last label starts the next cycle).</summary>
-    void DecideAnnotation(ExperimentId id, Func<ExperimentState, Decision> decide, Func<ExperimentState, bool, object> answer)
-    {
-        var replyTo = Sender;
-        var decision = State.Find(id) is { } s ? decide(s) : Decision.Refuse($"the coordinator knows no experiment {id}");
-        if (decision.IsRefused) { replyTo.Tell(new AnnotationRefused(id, decision.Refusal!)); return; }
-        PersistThen(decision, () =>
-        {
-            replyTo.Tell(answer(State.Find(id)!, !decision.Events.IsEmpty));
-            Advance(id);
-        });
     }
 
     void AdvanceAll() { foreach (var id in State.Experiments.Values.Select(s => s.Id).ToList()) Advance(id); }

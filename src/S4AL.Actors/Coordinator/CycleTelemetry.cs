@@ -102,7 +102,7 @@ sealed class CycleTelemetry
         {
             case ExperimentEvents.CheckpointSaved c: _log.Info(span, "experiment {0} cycle {1}: checkpoint after epoch {2} recorded", c.Experiment, c.Checkpoint.Cycle, c.Checkpoint.EpochsDone); break;
             case ExperimentEvents.ShardScored s: _log.Info(span, "experiment {0} cycle {1}: shard {2} recorded", s.Experiment, s.Cycle, s.Shard); break;
-            case ExperimentEvents.CycleTrained t: _log.Info(span, "experiment {0} cycle {1}: trained, validation mIoU {2:0.0000}", t.Experiment, t.Cycle, t.Evaluation.MeanIoU()); break;
+            case ExperimentEvents.CycleTrained t: _log.Info(span, "experiment {0} cycle {1}: trained, validation mIoU {2}", t.Experiment, t.Cycle, t.Evaluation.Measured ? t.Evaluation.MeanIoU().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "not measured"); break;
             case ExperimentEvents.RegionsAcquired a: _log.Info(span, "experiment {0} cycle {1}: acquired {2} regions", a.Experiment, a.Cycle, a.Regions.Length); break;
         }
     }
@@ -120,7 +120,7 @@ sealed class CycleTelemetry
 
     public void Trained(ExperimentId id, CycleEvaluation evaluation, CheckpointRef model)
     {
-        Phase(id)?.SetTag(Tags.MeanIoU, evaluation.MeanIoU());
+        if (evaluation.Measured) Phase(id)?.SetTag(Tags.MeanIoU, evaluation.MeanIoU());
         Phase(id)?.SetTag(Tags.Checkpoint, model.Sha256);
     }
 
@@ -203,8 +203,8 @@ sealed class CycleTelemetry
     {
         if (completed?.History.FirstOrDefault(h => h.Cycle == open.Cycle) is { } record)
         {
-            double miou = record.Evaluation.MeanIoU();
-            open.Root.SetTag(Tags.MeanIoU, miou);
+            double? miou = record.Evaluation.Measured ? record.Evaluation.MeanIoU() : null;
+            if (miou is not null) open.Root.SetTag(Tags.MeanIoU, miou);
             open.Root.SetTag(Tags.LabeledPixelShare, record.Evaluation.LabeledPixelShare);
             open.Root.SetTag(Tags.Regions, record.Acquired.Length);
             open.Root.SetTag(Tags.Attempts, record.Attempts);
@@ -212,7 +212,7 @@ sealed class CycleTelemetry
             foreach (var failure in record.Failures)
                 open.Root.Event("training attempt failed", (Tags.Attempt, failure.Attempt), ("error.message", failure.Reason));
             var experiment = S4alMetrics.Experiment(completed.Id);
-            S4alMetrics.MeanIoU.Record(miou, experiment);
+            if (miou is { } measured) S4alMetrics.MeanIoU.Record(measured, experiment);
             S4alMetrics.LabeledPixelShare.Record(record.Evaluation.LabeledPixelShare, experiment);
             S4alMetrics.CycleDuration.Record(Stopwatch.GetElapsedTime(open.Started).TotalSeconds, experiment);
         }

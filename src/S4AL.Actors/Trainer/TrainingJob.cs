@@ -120,9 +120,9 @@ sealed class TrainingJob
                 var confusion = run.EvaluateStudent(data.Validation, cancel);
                 evaluation = new CycleEvaluation(confusion.NumClasses, confusion.Counts.ToArray(), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
                 evaluate?.SetTag(S4alTelemetry.Tags.Images, data.Validation.Count);
-                evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+                if (evaluation.Measured) evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             }
-            span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+            if (evaluation.Measured) span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
             _log.Info(span, "experiment {0} cycle {1}: trained; model {2}", Experiment, Cycle, model.Path);
             return new Finished(model, evaluation);

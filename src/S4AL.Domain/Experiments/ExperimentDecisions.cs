@@ -172,8 +172,14 @@ public static class ExperimentDecisions
     }
 
     /// <summary>Ends the round early (<c>s4al annotate --close</c>): regions without a label go back to the pool.</summary>
-    public static Decision CloseAnnotation(ExperimentState s, int cycle) =>
-        RefuseAnnotation(s, cycle) ?? Decision.Of(new AnnotationClosed(s.Id, cycle));
+    public static Decision CloseAnnotation(ExperimentState s, int cycle)
+    {
+        if (RefuseAnnotation(s, cycle) is { } refusal) return refusal;
+        // Training needs labeled pixels: the first round cannot end with none.
+        if (s.IsInitialRound && s.CycleLabels.IsEmpty && s.Plan.InitialRegions.Length == 0)
+            return Decision.Refuse($"no region of experiment {s.Id}'s initial set is labeled yet: label at least one before closing the first round (training needs labeled pixels)");
+        return Decision.Of(new AnnotationClosed(s.Id, cycle));
+    }
 
     static Decision? RefuseAnnotation(ExperimentState s, int cycle)
     {

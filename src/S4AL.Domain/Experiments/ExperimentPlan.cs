@@ -95,4 +95,7 @@ public sealed record CycleEvaluation(
 
     /// <summary>The validation mIoU (<see cref="SegmentationMetrics.MeanIoU"/>: over all classes, the authors' convention).</summary>
     public double MeanIoU() => Matrix().ToMetrics().MeanIoU;
+
+    /// <summary>Whether any validation pixel was counted (a run without labeled validation images measures nothing).</summary>
+    [IgnoreMember] public bool Measured => Confusion.Any(c => c > 0);
 }

@@ -40,6 +40,10 @@ public sealed record SegmentationMetrics
     public required double PixelAccuracy { get; init; }
     /// <summary>Pixels counted (valid labels only).</summary>
     public required long PixelCount { get; init; }
+    /// <summary>Whether any pixel was counted; without labeled validation images none is, and mIoU is not measured (not 0).</summary>
+    public bool Measured => PixelCount > 0;
+    /// <summary>mIoU as people read it: "0.4312", or "not measured".</summary>
+    public string MeanIoUText => Measured ? MeanIoU.ToString("0.0000", CultureInfo.InvariantCulture) : "not measured";
 
     public int NumClasses => ClassNames.Length;
 

@@ -9,7 +9,7 @@ namespace S4AL.Learning.ActiveLearning;
 /// <summary>
 /// Writes per-cycle results as CSV (one row a cycle, snake_case columns) and JSON (camelCase keys,
 /// IoU written "iou"/"miou" as in the CSV, with per-class IoU, the acquired regions and the
-/// training attempts). Cycles labeled by people add the annotation round's figures (empty with the oracle).
+/// training attempts); metrics of a run without labeled validation images are left empty. Cycles labeled by people add the annotation round's figures (empty with the oracle).
 /// </summary>
 public static class CycleResultFiles
 {
@@ -23,7 +23,7 @@ public static class CycleResultFiles
             sb.AppendLine(string.Join(",",
                 c.Cycle.ToString(CultureInfo.InvariantCulture),
                 F(c.LabeledPixelShare), c.LabeledRegions.ToString(CultureInfo.InvariantCulture),
-                F(c.Evaluation.MeanIoU), F(c.Evaluation.MeanClassAccuracy), F(c.Evaluation.PixelAccuracy),
+                M(c, c.Evaluation.MeanIoU), M(c, c.Evaluation.MeanClassAccuracy), M(c, c.Evaluation.PixelAccuracy),
                 c.Acquired.Count.ToString(CultureInfo.InvariantCulture), F(c.TrainSeconds), F(c.ScoreSeconds),
                 c.Attempts.ToString(CultureInfo.InvariantCulture),
                 I(c.Annotation?.RegionsQueried), I(c.Annotation?.RegionsLabeled), I(c.Annotation?.LabeledPixels),
@@ -37,9 +37,9 @@ public static class CycleResultFiles
             c.Cycle,
             c.LabeledPixelShare,
             c.LabeledRegions,
-            Miou = c.Evaluation.MeanIoU,
-            c.Evaluation.MeanClassAccuracy,
-            c.Evaluation.PixelAccuracy,
+            Miou = Measured(c, c.Evaluation.MeanIoU),
+            MeanClassAccuracy = Measured(c, c.Evaluation.MeanClassAccuracy),
+            PixelAccuracy = Measured(c, c.Evaluation.PixelAccuracy),
             ClassIou = c.Evaluation.ClassNames.Select((name, i) => new { Class = name, Iou = Finite(c.Evaluation.ClassIoU[i]) }),
             Acquired = c.Acquired.Select(r => new[] { r.Image, r.Region }),
             c.TrainSeconds,
@@ -61,6 +61,9 @@ public static class CycleResultFiles
     }
 
 
+    // Without labeled validation images nothing is measured: empty (CSV) or null (JSON), never 0.
+    static string M(CycleResult c, double v) => c.Evaluation.Measured ? F(v) : "";
+    static double? Measured(CycleResult c, double v) => c.Evaluation.Measured ? v : null;
     static string I(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "";
     static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
     static double? Finite(double v) => double.IsFinite(v) ? v : null;

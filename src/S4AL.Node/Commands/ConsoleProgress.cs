@@ -29,7 +29,9 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDis
                 Line(string.Create(Inv, $"cycle {e.Cycle} epoch {e.Epoch + 1}/{e.Epochs} loss {e.Losses.Total:0.0000} (sup {e.Losses.Supervised:0.0000} unsup {e.Losses.Unsupervised:0.0000} replay {e.Losses.Replay:0.0000}) lr {e.LearningRate:0.000000} {e.Seconds:0.0}s"));
                 break;
             case ActiveLearningProgress.Evaluated v:
-                Line(string.Create(Inv, $"cycle {v.Cycle} validation: mIoU {v.Result.MeanIoU:0.0000}, mean class accuracy {v.Result.MeanClassAccuracy:0.0000}, pixel accuracy {v.Result.PixelAccuracy:0.0000}"));
+                Line(v.Result.Measured
+                    ? string.Create(Inv, $"cycle {v.Cycle} validation: mIoU {v.Result.MeanIoU:0.0000}, mean class accuracy {v.Result.MeanClassAccuracy:0.0000}, pixel accuracy {v.Result.PixelAccuracy:0.0000}")
+                    : $"cycle {v.Cycle} validation: mIoU not measured (no labeled validation images)");
                 break;
             case ActiveLearningProgress.Scoring s when live || s.ImagesScored == s.Images:
                 if (live) { Write(string.Create(Inv, $"\rcycle {s.Cycle} scoring {s.ImagesScored}/{s.Images} images   ")); _midLine = true; }

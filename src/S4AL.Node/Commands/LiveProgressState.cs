@@ -6,7 +6,7 @@ namespace S4AL.Node.Commands;
 /// <summary>What an experiment is doing right now, as the live display names it.</summary>
 public enum LivePhase { Waiting, Training, Evaluating, Scoring, Acquiring, Done }
 
-/// <summary>A row of the finished-cycles table: trained on <paramref name="LabeledPixelShare"/> (0..1) of the pool, reached <paramref name="MeanIoU"/>.</summary>
+/// <summary>A row of the finished-cycles table: trained on <paramref name="LabeledPixelShare"/> (0..1) of the pool, reached <paramref name="MeanIoU"/> (NaN: not measured).</summary>
 public sealed record FinishedCycle(int Cycle, double LabeledPixelShare, double MeanIoU, int AcquiredRegions, double TrainSeconds, double ScoreSeconds);
 
 /// <summary>The last finished epoch of the current training round (<paramref name="Epoch"/> is 1-based).</summary>
@@ -105,7 +105,7 @@ public sealed class LiveProgressState
                     break;
                 case ActiveLearningProgress.Evaluated v:
                     _cycle = v.Cycle;
-                    _meanIoU = v.Result.MeanIoU;
+                    _meanIoU = v.Result.Measured ? v.Result.MeanIoU : null;
                     // The last cycle acquires nothing: it stays "evaluating" until it completes.
                     _phase = _cycles is { } last && v.Cycle >= last ? LivePhase.Evaluating : LivePhase.Scoring;
                     break;
@@ -122,7 +122,7 @@ public sealed class LiveProgressState
                     break;
                 case ActiveLearningProgress.CycleCompleted c:
                     var r = c.Result;
-                    var row = new FinishedCycle(r.Cycle, r.LabeledPixelShare, r.Evaluation.MeanIoU, r.Acquired.Count, r.TrainSeconds, r.ScoreSeconds);
+                    var row = new FinishedCycle(r.Cycle, r.LabeledPixelShare, r.Evaluation.Measured ? r.Evaluation.MeanIoU : double.NaN, r.Acquired.Count, r.TrainSeconds, r.ScoreSeconds);
                     // A resumed run may finish a cycle that was already listed; the newer result wins.
                     _finished = _finished.RemoveAll(f => f.Cycle == r.Cycle).Add(row).Sort((a, b) => a.Cycle.CompareTo(b.Cycle));
                     _cycle = r.Cycle;

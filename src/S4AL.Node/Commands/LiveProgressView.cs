@@ -74,10 +74,10 @@ public static class LiveProgressView
         var rows = s.Finished;
         int skip = Math.Max(0, rows.Length - maxRows);
         if (skip > 0) table.Caption(string.Create(Inv, $"{skip} earlier cycle{(skip == 1 ? "" : "s")} not shown"));
-        double best = rows.Max(r => r.MeanIoU);
+        double best = rows.Where(r => !double.IsNaN(r.MeanIoU)).Select(r => r.MeanIoU).DefaultIfEmpty(double.NaN).Max();
         foreach (var r in rows.Skip(skip))
         {
-            var miou = string.Create(Inv, $"{r.MeanIoU:0.0000}");
+            var miou = double.IsNaN(r.MeanIoU) ? "not measured" : string.Create(Inv, $"{r.MeanIoU:0.0000}");
             table.AddRow(
                 r.Cycle.ToString(Inv),
                 string.Create(Inv, $"{100 * r.LabeledPixelShare:0.00}"),

@@ -76,6 +76,8 @@ public static class RunCommand
             ? null : ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
         using var folder = RunFolder.Open(spec.RunDir);
         RunFolder.CheckJournal(folder.Journal);
+        // The address of a process that ran here before is stale: clients wait for this one's.
+        File.Delete(folder.AddressFile);
         var settings = new NodeSettings
         {
             Node = new NodeSection { Journal = PersistenceOptions.Sqlite(folder.Journal), Hocon = config.Node.Hocon },
@@ -91,9 +93,9 @@ public static class RunCommand
         {
             var system = host.System();
             var coordinator = host.Registry().Get<CoordinatorKey>();
-            // Where `s4al import` and `s4al annotate` find this process's coordinator.
-            AtomicFile.WriteText(folder.AddressFile, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output, fresh);
+            // Where `s4al import` and `s4al annotate` find this process's coordinator (only people's runs take labels).
+            if (plan.Annotator == AnnotatorMode.Human) AtomicFile.WriteText(folder.AddressFile, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
 
             return Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, output, watch, folder.Log);
@@ -129,7 +131,7 @@ public static class RunCommand
                     var results = RunFolderReport.CycleResults(c.State, data);
                     output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(plan.RunDirectory, "cycles.csv")}");
                     foreach (var r in results)
-                        output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
+                        output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoUText}");
                     return 0;
                 case RunOutcome.Failed f:
                     Console.Error.WriteLine($"s4al: error: {f.Error} (log: {log})");
@@ -243,7 +245,7 @@ public static class RunCommand
         display.Dispose();
         output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0}s; results: {Path.Combine(spec.RunDir, "cycles.csv")}");
         foreach (var r in results)
-            output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoU:0.0000}");
+            output.WriteLine($"  cycle {r.Cycle}: {100 * r.LabeledPixelShare:0.00}% labeled -> mIoU {r.Evaluation.MeanIoUText}");
         return 0;
     }
 

@@ -86,7 +86,7 @@ public static class StatusCommand
             foreach (var h in s.Completed)
             {
                 var attempts = h.Attempts > 1 ? $", {h.Attempts} training attempts" : "";
-                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {h.Evaluation.MeanIoU():0.0000}, {h.Acquired.Length} regions acquired{attempts}"));
+                output.WriteLine(string.Create(Inv, $"  cycle {h.Cycle}: {100 * h.Evaluation.LabeledPixelShare:0.00}% labeled -> mIoU {(h.Evaluation.Measured ? h.Evaluation.MeanIoU().ToString("0.0000", Inv) : "not measured")}, {h.Acquired.Length} regions acquired{attempts}"));
                 foreach (var f in h.Failures) output.WriteLine($"    attempt {f.Attempt} failed: {f.Reason}");
             }
         }
@@ -121,7 +121,7 @@ public static class StatusCommand
             {
                 h.Cycle,
                 h.Evaluation.LabeledPixelShare,
-                Miou = h.Evaluation.MeanIoU(),
+                Miou = h.Evaluation.Measured ? h.Evaluation.MeanIoU() : (double?)null,
                 Acquired = h.Acquired.Length,
                 h.Attempts,
                 FailedAttempts = h.Failures.Select(f => new { f.Attempt, f.Reason }),

@@ -37,14 +37,25 @@ public sealed class CoordinatorClient : IDisposable
         return new CoordinatorClient(host);
     }
 
+    /// <summary>How long a client waits for a process that is starting in the run folder to publish its address.</summary>
+    static readonly TimeSpan AddressWait = TimeSpan.FromSeconds(60);
+
     static string RunningAddress(string runDir)
     {
         var full = Path.GetFullPath(runDir);
         if (!Directory.Exists(full)) throw new UsageException($"--run-dir {runDir}: no such folder");
         var address = Path.Combine(full, RunFolder.AddressFileName);
-        if (!RunFolder.IsInUse(full) || !File.Exists(address))
-            throw new UsageException($"--run-dir {runDir}: no s4al process works in this folder; start `s4al run --run-dir {runDir}` (it resumes and waits for the labels), then try again");
-        return File.ReadAllText(address).Trim();
+        var deadline = DateTime.UtcNow + AddressWait;
+        while (true)
+        {
+            if (!RunFolder.IsInUse(full))
+                throw new UsageException($"--run-dir {runDir}: no s4al process works in this folder; start `s4al run --run-dir {runDir}` (it resumes and waits for the labels), then try again");
+            // The process writes it once its coordinator has the experiment (and deletes a stale one first).
+            if (File.Exists(address)) return File.ReadAllText(address).Trim();
+            if (DateTime.UtcNow > deadline)
+                throw new UsageException($"--run-dir {runDir}: the s4al process working in it published no address within {AddressWait.TotalSeconds:0} s (only runs with --annotator human take labels)");
+            Thread.Sleep(200);
+        }
     }
 
     /// <summary>Asks the coordinator; errors name the journal or the timeout.</summary>

@@ -172,4 +172,13 @@ public class AnnotationTests
         var s = new Journal(Plan(annotator: AnnotatorMode.Human, fully: [], initial: [])).State;
         Assert.Equal((CyclePhase.Training, NextAction.Train), (s.Phase, ExperimentDecisions.Next(s)));
     }
+
+    [Fact]
+    public void The_first_round_cannot_be_closed_before_anything_is_labeled()
+    {
+        var j = new Journal(Plan(annotator: AnnotatorMode.Human, initial: []));
+        Assert.Contains("label at least one", ExperimentDecisions.CloseAnnotation(j.State, 0).Refusal);
+        j.Do(s => ExperimentDecisions.Label(s, 0, new(1, 2), Label('a')));
+        Assert.True(j.Do(s => ExperimentDecisions.CloseAnnotation(s, 0)).AnnotationClosed);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class CamVidDataset : FileSegmentationDataset
     /// void) when there are at most 11 classes, so 11 can never be a class; none otherwise.</param>
     public CamVidDataset(string root, string split = "train", IReadOnlyList<string>? classNames = null, ImageSize? resize = null,
         long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, byte? voidValue = null, bool readMasks = true)
-        : this(Layout.Resolve(root, split, classNames, voidValue), resize, cacheCapacityBytes, readMasks)
+        : this(Layout.Resolve(root, split, classNames, voidValue, readMasks), resize, cacheCapacityBytes, readMasks)
     {
     }
 
@@ -35,16 +35,20 @@ public sealed class CamVidDataset : FileSegmentationDataset
     /// <summary>The mask value read as ignore (255), if any.</summary>
     public byte? VoidValue { get; }
 
+    /// <summary>The image-set list of a split: root/imagesets/SPLIT.txt.</summary>
+    public static string ListFile(string root, string split) => Path.Combine(root, "imagesets", split + ".txt");
+
     sealed record Layout(string Root, string Split, string ListFile, IReadOnlyList<ImageFilePair> Files, IReadOnlyList<string> ClassNames, byte? VoidValue, byte[]? LabelMap)
     {
-        public static Layout Resolve(string root, string split, IReadOnlyList<string>? classNames, byte? voidValue)
+        public static Layout Resolve(string root, string split, IReadOnlyList<string>? classNames, byte? voidValue, bool readMasks)
         {
             ArgumentException.ThrowIfNullOrEmpty(root);
             ArgumentException.ThrowIfNullOrEmpty(split);
             RequireDirectory(root, "CamVid dataset folder");
             var images = RequireDirectory(Path.Combine(root, "images"), "CamVid images folder");
-            var annots = RequireDirectory(Path.Combine(root, "annots"), "CamVid annotations folder");
-            var listFile = Path.Combine(root, "imagesets", split + ".txt");
+            // A pool that people label may come without any annotation.
+            var annots = readMasks ? RequireDirectory(Path.Combine(root, "annots"), "CamVid annotations folder") : Path.Combine(root, "annots");
+            var listFile = CamVidDataset.ListFile(root, split);
             var names = ReadList(listFile);
             var classes = ClassLists.Resolve(classNames, root, ClassLists.CamVid);
             byte? voidV = voidValue ?? (classes.Count <= CamVidVoidValue ? CamVidVoidValue : null);

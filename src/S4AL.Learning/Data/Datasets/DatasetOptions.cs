@@ -77,8 +77,9 @@ public static class Datasets
 {
     /// <param name="poolMasks">
     /// False: the pool's mask files are never read (people label it; the labels come from the run
-    /// folder's label store) and may be missing; generated pools still make theirs. The
-    /// validation split always needs its masks.
+    /// folder's label store) and may be missing; generated pools still make theirs. Then the
+    /// validation split may be missing too (folder: no val/ folder; camvid: no list file): the
+    /// run trains and says mIoU is not measured. A validation split that exists needs its masks.
     /// </param>
     public static (ISegmentationDataset Train, ISegmentationDataset Validation) Open(DatasetOptions options, bool poolMasks = true)
     {
@@ -121,8 +122,10 @@ public static class Datasets
             {
                 var root = RequireRoot(options, kindName);
                 var classes = options.Classes ?? (options.ClassesFile != null ? ClassLists.ReadFile(options.ClassesFile) : null);
-                return (new CamVidDataset(root, options.TrainSplit, classes, size, trainCache, readMasks: poolMasks),
-                        new CamVidDataset(root, options.ValidationSplit, classes, size, validationCache));
+                var camvidPool = new CamVidDataset(root, options.TrainSplit, classes, size, trainCache, readMasks: poolMasks);
+                return (camvidPool, !poolMasks && !File.Exists(CamVidDataset.ListFile(root, options.ValidationSplit))
+                    ? Unmeasured(camvidPool)
+                    : new CamVidDataset(root, options.ValidationSplit, classes, size, validationCache));
             }
             case DatasetKind.Cityscapes:
             {
@@ -142,12 +145,17 @@ public static class Datasets
                         : File.Exists(Path.Combine(train, ClassLists.FileName)) ? ClassLists.ReadFile(Path.Combine(train, ClassLists.FileName))
                         : throw new ArgumentException(
                             $"no class names for folder dataset '{root}': set DatasetOptions.Classes or ClassesFile, or write '{Path.Combine(root, ClassLists.FileName)}' (one name per line)"));
-                return (new FolderDataset(train, classes, size, trainCache, poolMasks), new FolderDataset(validation, classes, size, validationCache));
+                var folderPool = new FolderDataset(train, classes, size, trainCache, poolMasks);
+                return (folderPool, !poolMasks && !Directory.Exists(validation) ? Unmeasured(folderPool) : new FolderDataset(validation, classes, size, validationCache));
             }
             default:
                 throw new ArgumentException($"DatasetOptions.Kind {(int)options.Kind} is not a known dataset kind");
         }
     }
+
+    /// <summary>No validation split: nothing to measure mIoU on.</summary>
+    static ISegmentationDataset Unmeasured(ISegmentationDataset pool) =>
+        new EmptySegmentationDataset("no validation split (mIoU not measured)", pool.ClassNames, pool.Height, pool.Width);
 
     static string RequireRoot(DatasetOptions options, string kindName)
     {

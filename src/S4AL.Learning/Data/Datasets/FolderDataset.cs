@@ -28,7 +28,9 @@ public sealed class FolderDataset : FileSegmentationDataset
         RequireDirectory(root, "dataset folder");
         var images = RequireDirectory(Path.Combine(root, "images"), "image folder");
         // A pool labeled by people may have no mask folder at all.
-        var masks = readMasks ? RequireDirectory(Path.Combine(root, "masks"), "mask folder") : Path.Combine(root, "masks");
+        var masks = Path.Combine(root, "masks");
+        if (readMasks && !Directory.Exists(masks))
+            throw new DirectoryNotFoundException($"mask folder '{masks}' does not exist; a pool without masks is labeled by people: run with --annotator human");
         var classes = ClassLists.Resolve(classNames, root, null);
         var files = Directory.EnumerateFiles(images)
             .Where(p => ImageExtensions.Contains(Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
