@@ -138,6 +138,33 @@ public class AnnotationByPeopleTests
         Assert.False(File.Exists(Path.Combine(dir, "miou.png")));
     }
 
+    [Fact]
+    public void Images_labeled_in_full_beforehand_start_the_run_without_a_first_round()
+    {
+        var truth = Folders.New("truth-start");
+        WriteDataset(truth, wrongPoolMasks: false);
+        var start = Folders.New("start-labels");
+        Directory.CreateDirectory(start);
+        foreach (var id in new[] { "scene01", "scene04", "scene07", "scene10" })
+            File.Copy(Path.Combine(truth, "train", "masks", id + ".png"), Path.Combine(start, id + ".png"));
+        File.WriteAllText(Path.Combine(start, "notes.txt"), "not a mask");
+
+        var dir = Folders.New("started");
+        var run = S4alRun.Complete(null, ["run", .. OptionsWith(cycles: 0), "--data-root", truth, "--annotator", "human", "--start-labels", start, "--run-dir", dir]);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.DoesNotContain("annotating", run.Output);
+        using var labeled = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "labeled.json")));
+        Assert.Equal([1, 4, 7, 10], labeled.RootElement.GetProperty("fullyLabeled").EnumerateArray().Select(e => e.GetInt32()).Order());
+        foreach (var (index, id) in new[] { (1, "scene01"), (10, "scene10") })
+            Assert.Equal(ImageFiles.ReadLabels(Path.Combine(truth, "train", "masks", id + ".png")).Pixels,
+                ImageFiles.ReadLabels(Path.Combine(dir, "labels", $"{index:D5}.png")).Pixels);
+
+        File.Copy(Path.Combine(start, "scene01.png"), Path.Combine(start, "elsewhere.png"));
+        var unknown = S4alRun.Complete(null, ["run", .. OptionsWith(cycles: 0), "--data-root", truth, "--annotator", "human", "--start-labels", start, "--run-dir", Folders.New("unknown")]);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("elsewhere.png' names no image", unknown.Error);
+    }
+
     /// <summary>Waits until the run waits for labels (labeled of queried) or has ended (null).</summary>
     static (int Labeled, int Queried)? AwaitRound(S4alRun run, string dir)
     {

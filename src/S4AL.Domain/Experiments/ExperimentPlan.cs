@@ -10,6 +10,8 @@ namespace S4AL.Domain.Experiments;
 /// record of it. <see cref="Definition"/> is the engine's settings (dataset + active-learning
 /// settings) as JSON: workers deserialize it with the engine; the coordinator's rules never
 /// look inside, they need only the shape of the pool and the <see cref="Budget"/> given next to it.
+/// <see cref="InitialSetLabeled"/>: with people labeling, the initial images came with their
+/// labels (<c>--start-labels</c>, already in the label store), so no first round queries them.
 /// </summary>
 [MessagePackObject]
 public sealed record ExperimentPlan(
@@ -23,7 +25,8 @@ public sealed record ExperimentPlan(
     [property: Key(7)] int[] InitialFullyLabeled,
     [property: Key(8)] RegionId[] InitialRegions,
     [property: Key(9)] SelectionBudget? Budget = null,
-    [property: Key(10)] AnnotatorMode Annotator = AnnotatorMode.Oracle)
+    [property: Key(10)] AnnotatorMode Annotator = AnnotatorMode.Oracle,
+    [property: Key(11)] bool InitialSetLabeled = false)
 {
     /// <summary>
     /// The plan with its <see cref="Budget"/>: plans journaled before the budget was part of the
@@ -76,7 +79,7 @@ public sealed record ExperimentPlan(
         Id == other.Id && RunDirectory == other.RunDirectory && Definition == other.Definition &&
         PoolImages == other.PoolImages && RegionsPerImage == other.RegionsPerImage && LastCycle == other.LastCycle &&
         ShardSize == other.ShardSize && InitialFullyLabeled.SequenceEqual(other.InitialFullyLabeled) &&
-        InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget && Annotator == other.Annotator;
+        InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget && Annotator == other.Annotator && InitialSetLabeled == other.InitialSetLabeled;
 }
 
 /// <summary>

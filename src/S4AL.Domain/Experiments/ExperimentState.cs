@@ -82,7 +82,7 @@ public sealed record ExperimentState
         {
             Plan = plan.Upgraded().Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
         };
-        if (state.Plan.Annotator != AnnotatorMode.Human) return state;
+        if (state.Plan.Annotator != AnnotatorMode.Human || state.Plan.InitialSetLabeled) return state;
         var initial = state.Plan.InitialFullyLabeled.SelectMany(i => Enumerable.Range(0, state.Plan.RegionsPerImage).Select(r => new RegionId(i, r)))
             .Concat(state.Plan.InitialRegions).Order().ToImmutableArray();
         return initial.IsEmpty ? state : state with { Phase = CyclePhase.Annotating, CycleAcquisition = initial };

@@ -157,6 +157,7 @@ public static class RunCommand
         if (existing is null)
         {
             var (plan, data) = fresh ?? ExperimentPlanner.Plan(spec, ExperimentPlanner.IdFor(spec.RunDir));
+            ExperimentPlanner.StoreStartLabels(spec, data);
             AtomicFile.WriteText(folder.Settings, plan.Definition);
             return (plan, data);
         }

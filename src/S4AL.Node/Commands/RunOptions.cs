@@ -12,7 +12,7 @@ namespace S4AL.Node.Commands;
 
 /// <summary>A fully resolved experiment: data, algorithm settings, device and run folder.</summary>
 public sealed record RunRequest(DatasetOptions Data, ActiveLearningSettings Settings, string DeviceName, string RunDir, int Threads, string? LabeledFrom = null,
-    int ShardSize = RunOptions.DefaultShardSize, AnnotatorMode Annotator = AnnotatorMode.Oracle)
+    int ShardSize = RunOptions.DefaultShardSize, AnnotatorMode Annotator = AnnotatorMode.Oracle, string? StartLabels = null)
 {
     /// <summary>The definition every node opens the experiment from.</summary>
     [JsonIgnore] public ExperimentDefinition Definition => new(Data, Settings, Annotator);
@@ -61,13 +61,17 @@ public sealed class RunOptions
         Description = "oracle: the dataset's masks label the queried regions at once (benchmarks); human: people label them (s4al export/import, s4al annotate); required when pool images have no masks, whose masks are then never read",
         DefaultValueFactory = _ => "oracle",
     };
+    readonly Option<string?> _startLabels = new("--start-labels")
+    {
+        Description = "With --annotator human: a folder of masks <image id>.png (class index per pixel, 255 = not labeled) of pool images already labeled in full; they are the initial labeled set, and no first round queries them",
+    };
     readonly Option<int> _shardSize = new("--shard-size") { Description = "Pool images per scoring shard (the unit of work of a scorer)", DefaultValueFactory = _ => DefaultShardSize };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                      _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize, _annotator })
+                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize, _annotator, _startLabels })
             command.Options.Add(option);
     }
 
@@ -123,10 +127,15 @@ public sealed class RunOptions
         if (threads < 1) throw new UsageException($"--threads {threads}: must be at least 1");
         var runDir = p.GetValue(_runDir) ?? Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var labeledFrom = p.GetValue(_labeledFrom);
+        var annotator = Choice(p.GetValue(_annotator)!, "--annotator", ("oracle", AnnotatorMode.Oracle), ("human", AnnotatorMode.Human));
+        var startLabels = p.GetValue(_startLabels);
+        if (startLabels is not null && annotator != AnnotatorMode.Human) throw new UsageException("--start-labels needs --annotator human (with the oracle every pool mask is read anyway)");
+        if (startLabels is not null && labeledFrom is not null) throw new UsageException("give --start-labels or --labeled-from, not both: each says which images start labeled");
+        if (startLabels is not null && !Directory.Exists(startLabels)) throw new UsageException($"--start-labels {startLabels}: no such folder");
         if (labeledFrom is not null && !File.Exists(labeledFrom)) throw new UsageException($"--labeled-from {labeledFrom}: file not found");
         return new RunRequest(data, settings, deviceName, Path.GetFullPath(runDir), threads, labeledFrom is null ? null : Path.GetFullPath(labeledFrom),
             Positive(p.GetValue(_shardSize), "--shard-size"),
-            Choice(p.GetValue(_annotator)!, "--annotator", ("oracle", AnnotatorMode.Oracle), ("human", AnnotatorMode.Human)));
+            annotator, startLabels is null ? null : Path.GetFullPath(startLabels));
     }
 
     /// <summary>
@@ -136,7 +145,7 @@ public sealed class RunOptions
     public IReadOnlyList<string> DefinitionOptionsGiven(ParseResult p) =>
         new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                 _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize, _annotator }
+                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize, _annotator, _startLabels }
             .Where(o => p.GetResult(o) is { Implicit: false })
             .Select(o => o.Name)
             .ToList();

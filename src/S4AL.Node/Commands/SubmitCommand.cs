@@ -37,6 +37,8 @@ public static class SubmitCommand
             if (node.SeedNodes.Count == 0) throw new UsageException("--seed-nodes (setting Node:SeedNodes) is required: the cluster to submit to");
             var experimentId = parse.GetValue(id) is { } given ? RunOptions.Named("--experiment", given, Domain.ExperimentId.Parse) : ExperimentPlanner.IdFor(spec.RunDir);
             var (plan, data) = ExperimentPlanner.Plan(spec, experimentId);
+            // Before the coordinator hears of it: cycle 0 trains on them at once. Written again on a resubmission: the same files.
+            ExperimentPlanner.StoreStartLabels(spec, data);
             var watch = Stopwatch.StartNew();
             var settings = new NodeSettings { Node = node with { Roles = [], Journal = null } };
             using var host = NodeHost.Build(settings);

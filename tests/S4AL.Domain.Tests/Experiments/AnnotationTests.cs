@@ -181,4 +181,12 @@ public class AnnotationTests
         j.Do(s => ExperimentDecisions.Label(s, 0, new(1, 2), Label('a')));
         Assert.True(j.Do(s => ExperimentDecisions.CloseAnnotation(s, 0)).AnnotationClosed);
     }
+
+    [Fact]
+    public void An_initial_set_that_came_with_its_labels_is_not_queried_again()
+    {
+        var s = new Journal(Plan(annotator: AnnotatorMode.Human, initial: []) with { InitialSetLabeled = true }).State;
+        Assert.Equal((CyclePhase.Training, NextAction.Train), (s.Phase, ExperimentDecisions.Next(s)));
+        Assert.Equal([1, 4], s.FullyLabeled.Order());
+    }
 }

@@ -31,7 +31,7 @@ public sealed class CityscapesDataset : FileSegmentationDataset
     /// "train" to reproduce their val split.)</param>
     public CityscapesDataset(string root, string split = "train", ImageSize? resize = null,
         long cacheCapacityBytes = ImageCache.DefaultCapacityBytes, string? imageFolder = null, bool readMasks = true)
-        : this(Resolve(root, split, imageFolder), resize, cacheCapacityBytes, readMasks)
+        : this(Resolve(root, split, imageFolder, readMasks), resize, cacheCapacityBytes, readMasks)
     {
     }
 
@@ -51,7 +51,7 @@ public sealed class CityscapesDataset : FileSegmentationDataset
         return map;
     }
 
-    static (string, string, IReadOnlyList<ImageFilePair>, bool) Resolve(string root, string split, string? imageFolder)
+    static (string, string, IReadOnlyList<ImageFilePair>, bool) Resolve(string root, string split, string? imageFolder, bool readMasks)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentException.ThrowIfNullOrEmpty(split);
@@ -60,7 +60,8 @@ public sealed class CityscapesDataset : FileSegmentationDataset
         if (Directory.Exists(Path.Combine(root, "leftImg8bit")))
         {
             var images = RequireDirectory(Path.Combine(root, "leftImg8bit", split), "Cityscapes image folder");
-            var labels = RequireDirectory(Path.Combine(root, "gtFine", split), "Cityscapes label folder");
+            // A pool that people label may come without any label folder.
+            var labels = readMasks ? RequireDirectory(Path.Combine(root, "gtFine", split), "Cityscapes label folder") : Path.Combine(root, "gtFine", split);
             const string suffix = "_leftImg8bit.png";
             var files = Directory.EnumerateFiles(images, "*" + suffix, SearchOption.AllDirectories)
                 .Order(StringComparer.Ordinal)
@@ -78,7 +79,7 @@ public sealed class CityscapesDataset : FileSegmentationDataset
                 $"Cityscapes dataset folder '{root}' has neither 'images/' (the authors' layout, with annots/ and imagesets/) nor 'leftImg8bit/' (the official layout, with gtFine/)");
         var folder = imageFolder ?? (split.StartsWith("train", StringComparison.Ordinal) ? "train" : "val");
         var imageDir = RequireDirectory(Path.Combine(root, "images", folder), "Cityscapes image folder");
-        var annotDir = RequireDirectory(Path.Combine(root, "annots", folder), "Cityscapes annotation folder");
+        var annotDir = readMasks ? RequireDirectory(Path.Combine(root, "annots", folder), "Cityscapes annotation folder") : Path.Combine(root, "annots", folder);
         var listFile = Path.Combine(root, "imagesets", split + ".txt");
         var list = ReadList(listFile)
             .Select(n => new ImageFilePair(n, Path.Combine(imageDir, n + ".png"), Path.Combine(annotDir, n + ".png")))

@@ -82,6 +82,20 @@ public sealed class LabelStore
         return new StoredRegionLabel(Hash(copy), labeled);
     }
 
+    /// <summary>
+    /// Writes an image labeled in full (a start label: class index or 255 per pixel at the
+    /// experiment's image size), checking every value first; nothing is written when one is wrong.
+    /// </summary>
+    public void StoreImage(int image, byte[] labels, string source)
+    {
+        if (labels.Length != Grid.Height * Grid.Width)
+            throw new InvalidDataException($"{source}: {labels.Length} pixels, but the experiment's images are {Grid.Height}x{Grid.Width}");
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] != SegmentationImage.IgnoreIndex && labels[i] >= NumClasses)
+                throw new InvalidDataException($"{source}: value {labels[i]} at pixel (x={i % Grid.Width}, y={i / Grid.Width}); values must be 0..{NumClasses - 1} or 255 (not labeled)");
+        using (Lock()) ImageFiles.WriteLabelPng(PathOf(image), Grid.Height, Grid.Width, labels);
+    }
+
     /// <summary>SHA-256 of a region's mask, 64 lower-case hex digits.</summary>
     public static string Hash(ReadOnlySpan<byte> mask) => Convert.ToHexStringLower(SHA256.HashData(mask));
 
