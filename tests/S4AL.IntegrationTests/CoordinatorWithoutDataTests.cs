@@ -1,3 +1,4 @@
+using System.Text.Json;
 using S4AL.Learning.Data.Images;
 using S4AL.Learning.Data.Scenes;
 
@@ -62,6 +63,75 @@ public class CoordinatorWithoutDataTests
             Assert.True(File.Exists(Path.Combine(runDir, "acquired-cycle-0.png")));
             Assert.False(Directory.Exists(Path.Combine(withoutData, "data")));
             Assert.DoesNotContain("data", S4alRun.ReadShared(Log("coordinator")).Split('\n').Where(l => l.Contains(" ERR ")));
+        }
+        finally
+        {
+            foreach (var node in nodes) node.Dispose();
+        }
+    }
+
+    [Fact]
+    public void People_label_a_cluster_experiment_through_export_and_import_with_seed_nodes()
+    {
+        var dir = Folders.New("cluster-annotation");
+        var withData = Path.Combine(dir, "workers");
+        var withoutData = Path.Combine(dir, "coordinator");
+        Directory.CreateDirectory(withoutData);
+        WriteFolderDataset(Path.Combine(withData, "data"), trainImages: 12, valImages: 4);
+        // Images 0 and 5 come labeled: the first round is cycle 0's.
+        var start = Path.Combine(withData, "start");
+        Directory.CreateDirectory(start);
+        foreach (var id in new[] { "000", "005" }) File.Copy(Path.Combine(withData, "data", "train", "masks", id + ".png"), Path.Combine(start, id + ".png"));
+        int seedPort = Ports.Free();
+        var seed = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        string Log(string name) => Path.Combine(dir, name + ".log");
+        S4alRun In(params string[] args)
+        {
+            var command = S4alRun.StartIn(withData, null, args);
+            command.WaitForExit(Wait);
+            Assert.True(command.ExitCode == 0, command.Output + command.Error);
+            return command;
+        }
+        var nodes = new List<S4alRun>();
+        try
+        {
+            nodes.Add(S4alRun.StartIn(withoutData, null, "node", "--roles", "coordinator,replay", "--port", seedPort.ToString(), "--seed-nodes", seed,
+                "--journal", "sqlite:" + Path.Combine(withoutData, "journal.db"), "--log", Log("coordinator"), "--threads", "1"));
+            nodes[0].WaitFor("is up with roles", Wait);
+            nodes.Add(S4alRun.StartIn(withData, null, "node", "--roles", "trainer,scorer", "--port", "0", "--seed-nodes", seed, "--log", Log("worker"), "--threads", "1"));
+            nodes[1].WaitFor("is up with roles", Wait);
+
+            var runDir = Path.Combine(dir, "run");
+            In("submit", "--dataset", "folder", "--data-root", "data", "--height", "48", "--width", "64", "--net", "tiny", "--region-size", "16", "--regions-per-image", "1", "--cycles", "1",
+                "--epochs", "1", "--iters", "2", "--shard-size", "6", "--threads", "1", "--annotator", "human", "--start-labels", start,
+                "--run-dir", runDir, "--seed-nodes", seed);
+            string Phase()
+            {
+                using var json = JsonDocument.Parse(In("status", "--seed-nodes", seed, "--json").Output);
+                return json.RootElement[0].GetProperty("phase").GetString()!;
+            }
+            var deadline = DateTime.UtcNow + Wait;
+            while (Phase() != "annotating") { Assert.True(DateTime.UtcNow < deadline, "cycle 0 never waited for labels"); Thread.Sleep(500); }
+
+            var export = Path.Combine(dir, "export");
+            In("export", "--seed-nodes", seed, "--run-dir", runDir, "--format", "masks", "--out", export);
+            using (var regions = JsonDocument.Parse(File.ReadAllText(Path.Combine(export, "regions.json"))))
+                foreach (var image in regions.RootElement.GetProperty("images").EnumerateArray())
+                {
+                    // Every region labeled as the true mask says.
+                    var name = image.GetProperty("name").GetString()!;
+                    var real = ImageFiles.ReadLabels(Path.Combine(withData, "data", "train", "masks", name[(name.IndexOf('-') + 1)..] + ".png")).Pixels;
+                    ImageFiles.WriteLabelPng(Path.Combine(export, name + ".png"), 48, 64, real);
+                }
+            Assert.Contains("10 region labels stored", In("import", "--seed-nodes", seed, "--run-dir", runDir, "--format", "masks", export, "--annotator", "ana").Output);
+            deadline = DateTime.UtcNow + Wait;
+            while (Phase() != "done") { Assert.True(DateTime.UtcNow < deadline, "the experiment did not finish after its labels"); Thread.Sleep(500); }
+            var cycles = File.ReadAllLines(Path.Combine(runDir, "cycles.csv"));
+            Assert.Equal(3, cycles.Length);
+            var header = cycles[0].Split(',');
+            var first = cycles[1].Split(',');
+            Assert.Equal(("10", "10", "1"), (first[Array.IndexOf(header, "regions_queried")], first[Array.IndexOf(header, "regions_labeled")], first[Array.IndexOf(header, "annotators")]));
+            Assert.True(File.Exists(Path.Combine(runDir, "labels", "00000.png")));
         }
         finally
         {
