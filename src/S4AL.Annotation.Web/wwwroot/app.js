@@ -167,6 +167,7 @@
       view.dataset.submitToShownMs = (s.shownAt - s.submitAt).toFixed(1);
       s.submitAt = null;
     }
+    view.dataset.rect = `${region.top},${region.bottom},${region.left},${region.right}`;
     view.dataset.region = `${region.image}:${region.region}`;
     setState("ready");
   }
