@@ -183,11 +183,14 @@
     const cw = Math.min(s.width, r.right + margin) - x, ch = Math.min(s.height, r.bottom + margin) - y;
     const fit = Math.max(1, Math.floor(Math.min(640 / cw, 480 / ch)));
     const scale = Math.max(1, Math.round(fit * s.zoom));
-    s.crop = { x, y, w: cw, h: ch, scale };
-    view.width = cw * scale;
-    view.height = ch * scale;
+    // A border around the image, so the outline of a region at the image's edge stays visible.
+    const pad = 4;
+    s.crop = { x, y, w: cw, h: ch, scale, pad };
+    view.width = cw * scale + 2 * pad;
+    view.height = ch * scale + 2 * pad;
     view.dataset.crop = `${x},${y},${cw},${ch}`;
     view.dataset.scale = String(scale);
+    view.dataset.pad = String(pad);
   }
 
   function rgb(hex) {
@@ -213,10 +216,12 @@
   }
 
   function draw() {
-    const { x, y, w, h, scale } = s.crop;
+    const { x, y, w, h, scale, pad } = s.crop;
     const r = s.region;
     ctx.imageSmoothingEnabled = false;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, view.width, view.height);
+    ctx.translate(pad, pad);
     ctx.drawImage(s.bitmap, x, y, w, h, 0, 0, w * scale, h * scale);
     if (s.overlay && s.prediction) {
       const inside = (px, py) => px >= r.left && px < r.right && py >= r.top && py < r.bottom;
@@ -256,9 +261,10 @@
 
   function pixelAt(e) {
     const box = view.getBoundingClientRect();
+    const { x, y, scale, pad } = s.crop;
     return {
-      x: s.crop.x + Math.floor(((e.clientX - box.left) / box.width) * s.crop.w),
-      y: s.crop.y + Math.floor(((e.clientY - box.top) / box.height) * s.crop.h),
+      x: x + Math.floor(((e.clientX - box.left) * (view.width / box.width) - pad) / scale),
+      y: y + Math.floor(((e.clientY - box.top) * (view.height / box.height) - pad) / scale),
     };
   }
 

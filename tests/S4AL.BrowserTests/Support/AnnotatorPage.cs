@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace S4AL.BrowserTests.Support;
 
 /// <summary>A region as the page shows it: its ids and rectangle, and the part of the image drawn around it.</summary>
-public sealed record ShownRegion(int Image, int Region, int Top, int Bottom, int Left, int Right, int CropX, int CropY, int CropWidth, int CropHeight)
+public sealed record ShownRegion(int Image, int Region, int Top, int Bottom, int Left, int Right, int CropX, int CropY, int Scale, int Pad)
 {
     public string Id => $"{Image}:{Region}";
     public int Width => Right - Left;
@@ -71,7 +71,9 @@ public sealed class AnnotatorPage : IAsyncDisposable
         var id = Ints(await view.GetAttributeAsync("data-region"));
         var rect = Ints(await view.GetAttributeAsync("data-rect"));
         var crop = Ints(await view.GetAttributeAsync("data-crop"));
-        return new ShownRegion(id[0], id[1], rect[0], rect[1], rect[2], rect[3], crop[0], crop[1], crop[2], crop[3]);
+        var scale = Ints(await view.GetAttributeAsync("data-scale"))[0];
+        var pad = Ints(await view.GetAttributeAsync("data-pad"))[0];
+        return new ShownRegion(id[0], id[1], rect[0], rect[1], rect[2], rect[3], crop[0], crop[1], scale, pad);
     }
 
     /// <summary>Waits until the page has nothing to hand this annotator (a round ended, or the rest is leased to others).</summary>
@@ -100,8 +102,9 @@ public sealed class AnnotatorPage : IAsyncDisposable
 
     async Task<(float X, float Y)> ScreenPoint(ShownRegion shown, (int X, int Y) pixel)
     {
+        // The canvas is drawn at one canvas pixel per CSS pixel: the image's pixels are `scale` wide, inside a border of `pad`.
         var box = await Page.Locator("#view").BoundingBoxAsync() ?? throw new InvalidOperationException("the canvas is not shown");
-        return (box.X + (pixel.X - shown.CropX + 0.5f) * box.Width / shown.CropWidth, box.Y + (pixel.Y - shown.CropY + 0.5f) * box.Height / shown.CropHeight);
+        return (box.X + shown.Pad + (pixel.X - shown.CropX + 0.5f) * shown.Scale, box.Y + shown.Pad + (pixel.Y - shown.CropY + 0.5f) * shown.Scale);
     }
 
     public Task Submit() => Page.GetByRole(AriaRole.Button, new() { Name = "Submit and next" }).ClickAsync();
