@@ -39,7 +39,8 @@ public sealed class HumanRun : IDisposable
     /// </summary>
     public static HumanRun Start(string name, int regionSize = 16, params string[] access)
     {
-        var dir = Folders.New(name);
+        // A folder of its own, deleted when the test process exits.
+        var dir = Path.Combine(S4AL.Actors.Tests.Support.TestFolders.ForProcess("s4al-browser"), name);
         var url = new Uri($"http://127.0.0.1:{Ports.Free()}");
         string[] args =
         [
