@@ -103,4 +103,20 @@ public class AnnotationPageApiTests : IAsyncLifetime
         rebound.Headers.Host = "attacker.example";
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.SendAsync(rebound)).StatusCode);
     }
+
+    [Fact]
+    public async Task On_every_interface_it_generates_a_token_that_every_request_needs()
+    {
+        // Listening on 0.0.0.0 for a moment; the requests go to 127.0.0.1 only.
+        await using var open = await AnnotationPage.StartAsync(new AnnotationPageOptions { Url = new Uri("http://0.0.0.0:0") }, _rounds);
+        Assert.True(open.Access.Generated);
+        var local = new UriBuilder(open.Address) { Host = "127.0.0.1" }.Uri;
+        using var http = new HttpClient { BaseAddress = local };
+        foreach (var path in new[] { "/", "/app.js", "/api/round", "/api/images/7" })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(path)).StatusCode);
+        Assert.Equal($"?token={open.Access.Token}", open.Link.Query);
+        var page = await http.GetStringAsync(open.Link.PathAndQuery);
+        Assert.Contains($"app.js?token={open.Access.Token}", page);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/app.js?token={open.Access.Token}")).StatusCode);
+    }
 }

@@ -18,8 +18,8 @@ public sealed record ShownRegion(int Image, int Region, int Top, int Bottom, int
 /// </summary>
 public sealed class AnnotatorPage : IAsyncDisposable
 {
-    /// <summary>Generous: the first region of a round waits for the model to predict its images.</summary>
-    static readonly float Timeout = 90_000;
+    /// <summary>Generous: a new round comes after a cycle's training and scoring, on a machine other tests share.</summary>
+    static readonly float Timeout = 180_000;
 
     readonly IBrowserContext _context;
 
