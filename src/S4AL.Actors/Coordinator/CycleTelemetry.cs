@@ -170,9 +170,21 @@ sealed class CycleTelemetry
             }
             else if (e is ExperimentEvents.RegionsAnnotated)
             {
-                // Oracle mode: the dataset's ground truth is the annotation, revealed at once.
-                Phase(s.Id)?.SetTag(Tags.Regions, s.CycleAcquisition.Length);
-                Phase(s.Id)?.SetTag("s4al.annotator", "oracle");
+                var annotating = Phase(s.Id);
+                annotating?.SetTag(Tags.Regions, s.CycleAcquisition.Length);
+                if (s.Plan.Annotator != AnnotatorMode.Human)
+                {
+                    // Oracle mode: the dataset's ground truth is the annotation, revealed at once.
+                    annotating?.SetTag(Tags.Annotator, "oracle");
+                    continue;
+                }
+                // People: who labeled how many regions in how many seconds (the journal's labels of the round; the latest label of a region counts).
+                var by = s.CycleLabels.Values.GroupBy(l => l.Annotator).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+                annotating?.SetTag(Tags.Annotator, "human");
+                annotating?.SetTag(Tags.RegionsLabeled, s.CycleLabels.Count);
+                annotating?.SetTag(Tags.Annotators, by.Select(g => g.Key).ToArray());
+                annotating?.SetTag(Tags.AnnotatorRegions, by.Select(g => g.Count()).ToArray());
+                annotating?.SetTag(Tags.AnnotatorSeconds, by.Select(g => g.Sum(l => l.Seconds ?? 0)).ToArray());
             }
         }
     }

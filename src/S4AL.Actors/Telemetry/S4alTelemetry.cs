@@ -48,6 +48,12 @@ public static class S4alTelemetry
         public const string MeanIoU = "s4al.miou";
         public const string Device = "s4al.device";
         public const string ModelLoaded = "s4al.model_loaded";
+        /// <summary>oracle, or human (people labeled the round: then the three per-annotator arrays below, in the same order).</summary>
+        public const string Annotator = "s4al.annotator";
+        public const string RegionsLabeled = "s4al.regions.labeled";
+        public const string Annotators = "s4al.annotation.annotators";
+        public const string AnnotatorRegions = "s4al.annotation.regions";
+        public const string AnnotatorSeconds = "s4al.annotation.seconds";
         public const string NodeAddress = "s4al.node.address";
         public const string NodeRole = "s4al.node.role";
         public const string Error = "error.type";

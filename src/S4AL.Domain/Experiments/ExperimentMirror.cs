@@ -25,8 +25,9 @@ public sealed class ExperimentMirror(ExperimentId experiment)
         catch (InvalidOperationException) { return false; }
     }
 
-    /// <summary>Whether a status from the coordinator shows progress the copy has not seen (events were missed).</summary>
+    /// <summary>Whether a status from the coordinator shows progress the copy has not seen (events were missed, labels included).</summary>
     public bool IsBehind(ExperimentStatus status) =>
         status.Found && (State is null || status.Phase != State.Phase || status.Cycle != State.Cycle
-                         || status.ShardsScored != State.ScoredShards.Count || status.Completed.Length != State.History.Count);
+                         || status.ShardsScored != State.ScoredShards.Count || status.Completed.Length != State.History.Count
+                         || (status.Phase == CyclePhase.Annotating && status.RegionsLabeled != State.CycleLabels.Count));
 }

@@ -17,7 +17,7 @@ public static class NodeCommand
     public static Command Create(NodeServices services)
     {
         var cluster = new ClusterOptions();
-        var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay (setting Node:Roles; default: all)" };
+        var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay, annotation (the annotation page, see --annotate-url) (setting Node:Roles; default: all but annotation)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (setting Node:Device; default: cpu)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (setting Node:Threads; default: all cores)" };
         var log = new Option<string?>("--log") { Description = "Log file (default: none; errors that stop the node are printed on standard error)" };
@@ -27,9 +27,11 @@ public static class NodeCommand
         foreach (var o in new Option[] { roles, device, threads, log, checkpointInterval }) cmd.Options.Add(o);
         var telemetry = new TelemetryOptions();
         telemetry.AddTo(cmd);
+        var annotation = new AnnotationOptions();
+        annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var config = S4alConfiguration.Load(telemetry.MapTo(cluster.Given(parse).Map(roles, "Node:Roles").Map(device, "Node:Device").Map(threads, "Node:Threads")));
+            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(cluster.Given(parse).Map(roles, "Node:Roles").Map(device, "Node:Device").Map(threads, "Node:Threads"))));
             var node = config.Node;
             if (node.Roles.Contains(NodeRoles.Coordinator) && node.Journal is null)
                 throw new UsageException("--journal (setting Node:Journal) is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
@@ -42,6 +44,7 @@ public static class NodeCommand
                 Services = services,
                 LogFile = parse.GetValue(log),
                 // One service per role set, so Jaeger's service list reads like the deployment.
+                Annotation = config.Annotation,
                 Telemetry = config.Telemetry with { ServiceName = node.Roles.Count == NodeRoles.All.Count ? "s4al" : "s4al-" + string.Join("-", node.Roles) },
             };
             return Run(settings);
@@ -65,7 +68,16 @@ public static class NodeCommand
             Console.Error.WriteLine($"s4al: error: node {cluster.SelfAddress} could not join the cluster at {string.Join(", ", settings.Node.SeedNodes)} (seed nodes unreachable, or this node's settings are incompatible with the cluster's; see the log)");
             return 1;
         }
+        if (host.AnnotationPage() is { Failure: { } failure })
+        {
+            // The page is what this node was asked for; without it the node has no purpose.
+            Console.Error.WriteLine($"s4al: error: {failure}");
+            cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
+            host.StopQuietly(TimeSpan.FromSeconds(20));
+            return 1;
+        }
         Console.Out.WriteLine($"node {cluster.SelfAddress} is up with roles {string.Join(",", settings.Node.Roles)}");
+        if (host.AnnotationPage() is { } page) Console.Out.WriteLine(page.Describe());
         // Ctrl+C and SIGTERM (docker stop) reach the host's console lifetime, which asks the application to stop.
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stopping)).GetAwaiter().GetResult();

@@ -38,10 +38,12 @@ public static class RunCommand
         telemetry.AddTo(cmd);
         var hocon = ClusterOptions.HoconOption();
         cmd.Options.Add(hocon);
+        var annotation = new AnnotationOptions();
+        annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
-            var config = S4alConfiguration.Load(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon")));
+            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon"))));
             return parse.GetValue(runtime) switch
             {
                 "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
@@ -66,7 +68,10 @@ public static class RunCommand
         return seconds >= 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--checkpoint-interval {seconds}: must be 0 or more seconds");
     }
 
-    /// <summary>The experiment on a one-node cluster; of <paramref name="config"/> only the HOCON files and telemetry apply (the node takes every role, its journal is the run folder's).</summary>
+    /// <summary>
+    /// The experiment on a one-node cluster; of <paramref name="config"/> only the HOCON files, telemetry and the annotation page apply
+    /// (the node takes every role, the annotation page's too when people label; its journal is the run folder's).
+    /// </summary>
     public static int RunWithActors(RunRequest spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, S4alSettings config, NodeServices services)
     {
         torch.set_num_threads(spec.Threads);
@@ -80,7 +85,12 @@ public static class RunCommand
         File.Delete(folder.AddressFile);
         var settings = new NodeSettings
         {
-            Node = new NodeSection { Journal = PersistenceOptions.Sqlite(folder.Journal), Hocon = config.Node.Hocon },
+            Node = new NodeSection
+            {
+                Journal = PersistenceOptions.Sqlite(folder.Journal), Hocon = config.Node.Hocon,
+                Roles = AnnotatorOf(spec, folder, fresh is not null) == AnnotatorMode.Human ? NodeRoles.Known : NodeRoles.All,
+            },
+            Annotation = config.Annotation,
             Trainer = new TrainerOptions { Device = spec.DeviceName, CheckpointInterval = checkpointInterval },
             Scorer = new ScorerOptions { Device = spec.DeviceName },
             Services = services,
@@ -93,6 +103,7 @@ public static class RunCommand
         {
             var system = host.System();
             var coordinator = host.Registry().Get<CoordinatorKey>();
+            if (host.AnnotationPage() is { } page) (page.Page is null ? Console.Error : output).WriteLine(page.Describe());
             var (plan, data) = ResolvePlan(spec, optionsGiven, folder, system, coordinator, output, fresh);
             // Where `s4al import` and `s4al annotate` find this process's coordinator (only people's runs take labels).
             if (plan.Annotator == AnnotatorMode.Human) AtomicFile.WriteText(folder.AddressFile, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
@@ -104,6 +115,18 @@ public static class RunCommand
         {
             host.StopQuietly(TimeSpan.FromSeconds(30));
         }
+    }
+
+    /// <summary>
+    /// Who labels the run folder's experiment, known before its node starts (the node serves the
+    /// annotation page only for people): the options' word for a new run, the saved settings' for
+    /// one to resume (its options may be left out).
+    /// </summary>
+    static AnnotatorMode AnnotatorOf(RunRequest spec, RunFolder folder, bool fresh)
+    {
+        if (fresh || !File.Exists(folder.Settings)) return spec.Annotator;
+        try { return ExperimentDefinition.FromJson(File.ReadAllText(folder.Settings), folder.Settings).Annotator; }
+        catch (Exception e) when (e is IOException or InvalidDataException) { return spec.Annotator; }
     }
 
     /// <summary>Follows an experiment to its end with the progress display; the exit code of the command.</summary>

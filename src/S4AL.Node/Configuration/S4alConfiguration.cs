@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using OpenTelemetry.Exporter;
 using S4AL.Actors.Hosting;
+using S4AL.Annotation.Web;
 using S4AL.Learning;
 using S4AL.Node.Commands;
 using S4AL.Node.Hosting;
@@ -102,6 +103,11 @@ public static class S4alConfiguration
                 Endpoint = read.Value<Uri?>("Telemetry:Endpoint", OtlpEndpoint, null),
                 Protocol = read.Value<OtlpExportProtocol?>("Telemetry:Protocol", t => TelemetrySettings.ParseProtocol(t), null),
             },
+            Annotation = new AnnotationSection
+            {
+                Url = read.Value("Annotation:Url", AnnotationUrl, defaults.Annotation.Url),
+                Token = read.Value<string?>("Annotation:Token", PageAccess.CheckToken, null),
+            },
             NativeHeap = read.Value("NativeHeap", S4AL.Learning.NativeHeap.ParseMode, defaults.NativeHeap),
         };
     }
@@ -110,8 +116,15 @@ public static class S4alConfiguration
     public static readonly IReadOnlyList<string> Keys =
     [
         "Node:Roles", "Node:Host", "Node:Port", "Node:SeedNodes", "Node:Journal", "Node:Hocon", "Node:Device", "Node:Threads",
-        "Node:Tls:Pfx", "Node:Tls:Password", "Node:Tls:SuppressValidation", "Telemetry:Endpoint", "Telemetry:Protocol", "NativeHeap",
+        "Node:Tls:Pfx", "Node:Tls:Password", "Node:Tls:SuppressValidation", "Telemetry:Endpoint", "Telemetry:Protocol", "Annotation:Url", "Annotation:Token", "NativeHeap",
     ];
+
+    static Uri AnnotationUrl(string text)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url)) throw new ArgumentException("expected http://HOST:PORT, e.g. http://127.0.0.1:5080");
+        AnnotationPage.Endpoint(url);
+        return url;
+    }
 
     static string NonEmpty(string text) => string.IsNullOrWhiteSpace(text) ? throw new ArgumentException("must not be empty") : text.Trim();
 
@@ -196,7 +209,8 @@ public static class S4alConfiguration
         {
             foreach (var (key, value) in config.AsEnumerable())
             {
-                if (value is null || !(key.StartsWith("Node:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Telemetry:", StringComparison.OrdinalIgnoreCase) || key.Equals("NativeHeap", StringComparison.OrdinalIgnoreCase)))
+                if (value is null || !(key.StartsWith("Node:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Telemetry:", StringComparison.OrdinalIgnoreCase)
+                                       || key.StartsWith("Annotation:", StringComparison.OrdinalIgnoreCase) || key.Equals("NativeHeap", StringComparison.OrdinalIgnoreCase)))
                     continue;
                 var known = S4alConfiguration.Keys.Any(k => key.Equals(k, StringComparison.OrdinalIgnoreCase)
                     || (key.StartsWith(k + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase) && int.TryParse(key[(k.Length + 1)..], out _)));

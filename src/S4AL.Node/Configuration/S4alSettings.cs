@@ -15,6 +15,9 @@ public sealed record S4alSettings
     /// <summary>OTLP export; unset values fall back to the standard OTEL_* variables.</summary>
     public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Off;
 
+    /// <summary>The annotation page of a node with the annotation role.</summary>
+    public AnnotationSection Annotation { get; init; } = new();
+
     /// <summary>retain (default: freed tensor memory kept for reuse, see S4AL.Learning.NativeHeap) or system (glibc's defaults).</summary>
     public string NativeHeap { get; init; } = "retain";
 }

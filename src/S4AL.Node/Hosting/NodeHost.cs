@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using S4AL.Actors.Hosting;
+using S4AL.Node.Annotation;
 using S4AL.Node.Configuration;
 
 namespace S4AL.Node.Hosting;
@@ -73,8 +74,18 @@ public static class NodeHost
                     cluster.Join(cluster.SelfAddress);
                 });
         });
+        // Registered after Akka, so it starts once the actor system is up (and stops before it).
+        if (settings.Has(NodeRoles.Annotation))
+        {
+            builder.Services.AddSingleton(settings.Annotation);
+            builder.Services.AddSingleton<AnnotationPageService>();
+            builder.Services.AddHostedService(p => p.GetRequiredService<AnnotationPageService>());
+        }
         return builder.Build();
     }
+
+    /// <summary>The annotation page of a node with the annotation role (null without it).</summary>
+    public static AnnotationPageService? AnnotationPage(this IHost host) => host.Services.GetService<AnnotationPageService>();
 
     /// <summary>Remoting: the node's address, a frame size for the largest message (checkpoints and data travel by shared storage), TLS if configured.</summary>
     static RemoteOptions Remote(NodeSection node)

@@ -25,6 +25,9 @@ public sealed record NodeSettings
     /// <summary>OTLP export of traces, metrics and logs (off unless configured).</summary>
     public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Off;
 
+    /// <summary>Where the annotation page listens, on a node with the annotation role.</summary>
+    public AnnotationSection Annotation { get; init; } = new();
+
     /// <summary>What a host embedding s4al changes in the node's services (<see cref="NodeServices"/>); none by default.</summary>
     public NodeServices Services { get; init; } = NodeServices.None;
 

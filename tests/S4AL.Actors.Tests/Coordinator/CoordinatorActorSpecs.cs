@@ -308,12 +308,13 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void With_people_labeling_the_cycle_waits_across_a_crash_until_the_last_label_then_trains_on_them()
     {
+        using var spans = new RecordedSpans();
         var definition = ActorSpecConfig.Definition(cycles: 1) with { Annotator = AnnotatorMode.Human };
         var plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("coordinator-human"), definition, id: "human");
         RegisterTrainer();
         _coordinator.Tell(new SubmitExperiment(plan));
         ExpectMsg<SubmitAccepted>(Wait);
-        RegionLabel Label(int i) => new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i])), "ana", i, 10);
+        RegionLabel Label(int i) => new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)i])), i % 3 == 0 ? "ben" : "ana", i, 10);
         // First the initial set: images 0, 5 and 9 queried in full; no training before they are labeled.
         var initial = AwaitStatus(plan.Id, s => s.Phase == CyclePhase.Annotating);
         Assert.Equal(3 * 24, initial.RegionsQueried);
@@ -356,7 +357,16 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((1, 1), (next.Cycle, next.Attempt));
         Assert.Equal(queried.Order(), next.Labeled.Acquired().Order());
         var record = Status(plan.Id).Completed.Single();
-        Assert.Equal(new AnnotationFigures(18, 18, 180, Enumerable.Range(0, 18).Sum(), 8.5, 1, 0), record.Annotation);
+        Assert.Equal(new AnnotationFigures(18, 18, 180, Enumerable.Range(0, 18).Sum(), 8.5, 2, 0), record.Annotation);
+
+        // The round's annotation span (of the trace resumed after the crash) says who labeled how much in how long.
+        var annotation = spans.Snapshot().Single(a => a.DisplayName == "annotation" && RecordedSpans.Tag(a, S4alTelemetry.Tags.Cycle) == "0"
+                                                      && a.GetTagItem(S4alTelemetry.Tags.Annotators) is not null && RecordedSpans.Tag(a, S4alTelemetry.Tags.Regions) == "18");
+        Assert.Equal("human", RecordedSpans.Tag(annotation, S4alTelemetry.Tags.Annotator));
+        Assert.Equal(["ana", "ben"], (string[])annotation.GetTagItem(S4alTelemetry.Tags.Annotators)!);
+        Assert.Equal([12, 6], (int[])annotation.GetTagItem(S4alTelemetry.Tags.AnnotatorRegions)!);
+        int[] benRegions = [0, 3, 6, 9, 12, 15];
+        Assert.Equal([Enumerable.Range(0, 18).Except(benRegions).Sum(), benRegions.Sum()], (double[])annotation.GetTagItem(S4alTelemetry.Tags.AnnotatorSeconds)!);
     }
 
     ExperimentStatus Status(ExperimentId id)

@@ -133,4 +133,32 @@ public class S4alConfigurationTests
         e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options("--seed-nodes", "http://nowhere"))));
         Assert.StartsWith("--seed-nodes http://nowhere: not a seed node address", e.Message);
     }
+
+    [Fact]
+    public void The_annotation_page_is_set_like_any_setting_and_a_bad_address_or_token_names_its_origin()
+    {
+        var defaults = S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options()));
+        Assert.Equal((new Uri("http://127.0.0.1:5080"), (string?)null), (defaults.Annotation.Url, defaults.Annotation.Token));
+
+        var file = Json("""{ "Annotation": { "Url": "http://0.0.0.0:5081", "Token": "0123456789abcdef-from-file" } }""");
+        var variables = new Dictionary<string, string> { ["S4AL__Annotation__Url"] = "http://127.0.0.1:6000" };
+        var s = S4alConfiguration.Bind(S4alConfiguration.Build(file, variables, Options()));
+        Assert.Equal((new Uri("http://127.0.0.1:6000"), "0123456789abcdef-from-file"), (s.Annotation.Url, s.Annotation.Token));
+        foreach (var command in new[] { "run", "node" })
+            Assert.Contains(S4alCli.Create().Subcommands.Single(c => c.Name == command).Options, o => o.Name == "--annotate-url");
+        // The role is asked for by name; a node given none takes the four compute roles only.
+        var role = new Dictionary<string, string> { ["S4AL__Node__Roles"] = "annotation,coordinator" };
+        Assert.Equal(["annotation", "coordinator"], S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), role, Options())).Node.Roles);
+        Assert.DoesNotContain("annotation", defaults.Node.Roles);
+
+        var badUrl = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"),
+            new Dictionary<string, string> { ["S4AL__Annotation__Url"] = "http://annotate.example:5080" }, Options())));
+        Assert.StartsWith("S4AL__Annotation__Url=http://annotate.example:5080: ", badUrl.Message);
+        Assert.Contains("IP address", badUrl.Message);
+        var badToken = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("""{ "Annotation": { "Token": "short" } }"""), NoVariables, Options())));
+        Assert.Contains("Annotation:Token", badToken.Message);
+        Assert.Contains("16 to 256 characters", badToken.Message);
+        var unknown = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("""{ "Annotation": { "Port": 5 } }"""), NoVariables, Options())));
+        Assert.Contains("Annotation:Port", unknown.Message);
+    }
 }
