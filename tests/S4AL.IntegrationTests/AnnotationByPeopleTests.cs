@@ -165,6 +165,26 @@ public class AnnotationByPeopleTests
         Assert.Contains("elsewhere.png' names no image", unknown.Error);
     }
 
+    [Fact]
+    public void A_run_waiting_for_labels_stops_on_SIGTERM_and_resumes_where_it_waited()
+    {
+        var truth = Folders.New("truth-sigterm");
+        WriteDataset(truth, wrongPoolMasks: false);
+        var dir = Folders.New("sigterm");
+        string[] args = ["run", .. OptionsWith(cycles: 1), "--data-root", truth, "--annotator", "human", "--run-dir", dir];
+        using (var run = S4alRun.Start(null, args))
+        {
+            var waiting = AwaitRound(run, dir);
+            Assert.NotNull(waiting);
+            run.Terminate();
+            run.WaitForExit(TimeSpan.FromMinutes(1));
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("stopped (SIGTERM)", run.Error);
+        }
+        using var again = S4alRun.Start(null, "run", "--run-dir", dir);
+        Assert.Equal(0, AwaitRound(again, dir)!.Value.Labeled);
+    }
+
     /// <summary>Waits until the run waits for labels (labeled of queried) or has ended (null).</summary>
     static (int Labeled, int Queried)? AwaitRound(S4alRun run, string dir)
     {

@@ -2,6 +2,7 @@ using S4AL.Learning.Storage;
 using System.CommandLine;
 using System.Diagnostics;
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Coordinator;
 using S4AL.Actors.Hosting;
@@ -109,7 +110,8 @@ public static class RunCommand
             if (plan.Annotator == AnnotatorMode.Human) AtomicFile.WriteText(folder.AddressFile, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             output.WriteLine($"pool: {data.Pool.Name} ({data.Pool.Count} images {data.Pool.Height}x{data.Pool.Width}, {data.Pool.NumClasses} classes); validation: {data.Validation.Count} images; run folder: {spec.RunDir}");
 
-            return Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, output, watch, folder.Log);
+            return Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, output, watch, folder.Log,
+                host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         }
         finally
         {
@@ -130,10 +132,13 @@ public static class RunCommand
     }
 
     /// <summary>Follows an experiment to its end with the progress display; the exit code of the command.</summary>
-    public static int Watch(ActorSystem system, IActorRef coordinator, IActorRef reporters, ExperimentPlan plan, OpenedDatasets data, TextWriter output, Stopwatch watch, string log)
+    /// <param name="stopping">The host's stop signal: SIGTERM (`docker stop`, a scheduler) ends the watch like Ctrl+C; the journal keeps everything for a resume.</param>
+    public static int Watch(ActorSystem system, IActorRef coordinator, IActorRef reporters, ExperimentPlan plan, OpenedDatasets data, TextWriter output, Stopwatch watch, string log,
+        CancellationToken stopping)
     {
         using var display = ProgressDisplay.Create(output);
         var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stopped = stopping.Register(() => done.TrySetResult(new RunOutcome.Failed("stopped (SIGTERM); run the same command again to resume")));
         ConsoleCancelEventHandler interrupt = (_, e) =>
         {
             e.Cancel = true;

@@ -2,6 +2,7 @@ using S4AL.Learning.Storage;
 using System.CommandLine;
 using System.Diagnostics;
 using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
 using S4AL.Learning.ActiveLearning;
@@ -61,7 +62,8 @@ public static class SubmitCommand
                         break;
                 }
                 if (!parse.GetValue(watchOption)) return 0;
-                return RunCommand.Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, Console.Out, watch, "the nodes' logs");
+                return RunCommand.Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, Console.Out, watch, "the nodes' logs",
+                    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             }
             finally
             {
