@@ -1,5 +1,6 @@
 using System.CommandLine;
 using S4AL.Reporting.Comparison;
+using static S4AL.Reporting.Comparison.ComparisonNumbers;
 
 namespace S4AL.Node.Commands;
 
@@ -36,8 +37,8 @@ public static class CompareCommand
         output.WriteLine($"{c.RunCount} runs of {c.Settings.Count} settings on {c.Dataset}");
         foreach (var f in c.Finals)
         {
-            var ofFull = f.OfFull is { } of && !f.IsFullSupervision ? $", {100 * of.OfMeans:0.0}% of full supervision" : "";
-            output.WriteLine(FormattableString.Invariant($"  {f.Setting}: final mIoU {f.Mean:0.0000} ({f.PerSeed.Count} seeds, {f.Min:0.0000}-{f.Max:0.0000}){ofFull}"));
+            var ofFull = f.OfFull is { } of && f.Setting != of.Reference ? $", {Percent(of.OfMeans)} of full supervision" : "";
+            output.WriteLine($"  {f.Setting}: final mIoU {Miou(f.Mean)} ({Seeds(f.PerSeed.Count)}, {Miou(f.Min)}-{Miou(f.Max)}){ofFull}");
         }
         output.WriteLine($"written: {string.Join(", ", result.Files)}");
     }

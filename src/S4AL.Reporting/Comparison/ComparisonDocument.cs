@@ -38,7 +38,7 @@ public sealed record ComparisonDocument(string Title, IReadOnlyList<string> Intr
             if (f.OfFull is { } of)
             {
                 row.Add(Percent(of.OfMeans));
-                row.Add(of.PairedMean is { } paired ? $"{Percent(paired)} ({Int(of.PerSeed.Count)} seeds: {PerSeed(of.PerSeed, Percent)})" : "no seed in common");
+                row.Add(of.PairedMean is { } paired ? $"{Percent(paired)} ({Seeds(of.PerSeed.Count)}: {PerSeed(of.PerSeed, Percent)})" : "no seed in common");
             }
             return (IReadOnlyList<string>)row;
         }).ToList();

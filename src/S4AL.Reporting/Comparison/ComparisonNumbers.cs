@@ -3,7 +3,7 @@ using System.Globalization;
 namespace S4AL.Reporting.Comparison;
 
 /// <summary>How the comparison's numbers are written for people: mIoU to 4 decimals, differences signed, shares in percent to 1 decimal.</summary>
-internal static class ComparisonNumbers
+public static class ComparisonNumbers
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -17,6 +17,8 @@ internal static class ComparisonNumbers
     public static string Int(int v) => v.ToString(Inv);
 
     public static string Seed(int seed) => "s" + seed.ToString(Inv);
+
+    public static string Seeds(int count) => count == 1 ? "1 seed" : $"{Int(count)} seeds";
 
     public static string PerSeed(IEnumerable<SeedValue> values, Func<double, string> format) =>
         string.Join(", ", values.Select(v => $"{Seed(v.Seed)} {format(v.Value)}"));

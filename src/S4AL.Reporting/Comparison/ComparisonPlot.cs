@@ -1,4 +1,5 @@
 using ScottPlot;
+using static S4AL.Reporting.Comparison.ComparisonNumbers;
 
 namespace S4AL.Reporting.Comparison;
 
@@ -54,6 +55,4 @@ public static class ComparisonPlot
         plot.Axes.Margins(horizontal: 0.08, vertical: 0.15);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
-
-    static string Seeds(int n) => n == 1 ? "1 seed" : $"{n} seeds";
 }

@@ -29,7 +29,7 @@ public static class SettingGrouping
                 index = keys.Count - 1;
             }
             if (members[index].Find(m => m.Seed == runs[r].Seed) is { } twin)
-                throw new InvalidDataException($"{twin.Folder} and {runs[r].Folder} are the same setting with the same seed {runs[r].Seed} " +
+                throw new InvalidDataException($"{twin.Folder} and {runs[r].Folder} are the same setting with the same seed {ComparisonNumbers.Int(runs[r].Seed)} " +
                     "(settings.json cannot tell them apart, e.g. runs started from different --labeled-from sets); compare them separately");
             members[index].Add(runs[r]);
         }

@@ -71,6 +71,10 @@ public class SettingComparisonTests
         Assert.Equal(0.39 / 0.55, random.OfMeans, Digits);
         Assert.Equal(0.70, random.PairedMean!.Value, Digits); // 0.35 / 0.50 and 0.42 / 0.60
         Assert.Equal(1.0, Final(Sweep, FullName).OfFull!.OfMeans, Digits);
+        // As the table writes them.
+        Assert.Contains("77.5% (2 seeds: s1 80.0%, s2 75.0%)", ComparisonDocument.Of(Sweep).Tables[0].Rows[0]);
+        var oneSeed = SettingComparison.Of([SweepRuns()[0], SweepRuns()[6]]); // s4al seed 1 and full seed 1
+        Assert.Contains("80.0% (1 seed: s1 80.0%)", ComparisonDocument.Of(oneSeed).Tables[0].Rows[0]);
     }
 
     [Fact]
@@ -148,6 +152,10 @@ public class SettingComparisonTests
         Assert.Empty(c.Lines);
         Assert.Equal(0.05, Assert.Single(c.Differences).Mean, Digits);
         Assert.Equal(["metric=entropy", "metric=random"], c.Settings.Select(s => s.Name));
+        // The table has no "% of full" columns and an empty std.
+        var finals = ComparisonDocument.Of(c).Tables[0];
+        Assert.Equal(7, finals.Headers.Count);
+        Assert.Equal(["metric=entropy", "1", "30.0%", "0.5000", "0.5000-0.5000", "", "s1 0.5000"], finals.Rows[0]);
     }
 
     [Fact]
