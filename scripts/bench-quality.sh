@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Quality benchmark on Fashion-MNIST scenes: the same network and schedule for every setting,
 # several seeds, results aggregated into a Markdown table ($OUT/summary.md) and a raw JSON file
-# (docs/results/quality-<name of $OUT>.json).
+# (docs/results/quality-<name of $OUT>.json) by scripts/quality-summary.py, and compared by
+# `s4al compare` ($OUT/compare/: the curves over seeds as compare.png, tables as .md/.csv/.html).
+# quality-summary.py stays for what compare does not do: "% of full" against each seed's
+# converged full-supervision run (the best of full-x1, x2, ...; compare takes the full setting
+# with the best mean), the convergence table, the final round's iterations, the raw JSON file.
 #
 #   s4al        S4AL with entropy acquisition, the product's defaults
 #   supervised  supervised-only training on exactly the pixels the s4al run labeled, with the
@@ -103,3 +107,5 @@ for seed in "${SEEDS[@]}"; do
 done
 mkdir -p docs/results
 python3 scripts/quality-summary.py "$OUT" --json "docs/results/quality-$(basename "$OUT").json" | tee "$OUT/summary.md"
+# supervised and authors-supervised have the same settings.json (only --labeled-from differs), which compare refuses to mix.
+$S4AL compare "$OUT" --out "$OUT/compare" || echo "s4al compare failed (see above); $OUT/summary.md is written all the same"

@@ -23,6 +23,7 @@ public static class S4alCli
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

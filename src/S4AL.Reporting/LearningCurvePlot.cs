@@ -39,9 +39,7 @@ public static class LearningCurvePlot
     /// <summary>The PNG bytes of the plot; inputs must have been validated.</summary>
     internal static byte[] Render(IReadOnlyList<(string Name, IReadOnlyList<CurvePoint> Points)> series, string title, bool legend)
     {
-        var plot = new Plot();
-        // The same family as the acquisition images, so a run's figures look alike.
-        plot.Font.Set(ReportFonts.Typeface.FamilyName);
+        var plot = MiouPlot.Create(title);
         var palette = new ScottPlot.Palettes.Category10();
         for (int s = 0; s < series.Count; s++)
         {
@@ -63,10 +61,6 @@ public static class LearningCurvePlot
                 label.LabelOffsetY = -8;
             }
         }
-        plot.Title(title);
-        plot.Axes.Title.Label.Bold = true;
-        plot.XLabel("labeled pixels (% of pool)");
-        plot.YLabel("mIoU");
         if (legend) plot.ShowLegend(Alignment.LowerRight);
         plot.Axes.AutoScale();
         // Room above the top marker for its cycle number.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static S4AL.Reporting.Tests.Comparison.ComparisonFixtures;
 
 namespace S4AL.Node.Tests;
 
@@ -110,5 +111,56 @@ public class CommandLineTests
         r = S4alProcess.Run(TimeSpan.FromMinutes(2), new Dictionary<string, string>(), "status", "--config", Path.Combine(dir, "missing.json"));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--config " + Path.Combine(dir, "missing.json") + ": file not found", r.Error);
+    }
+
+    // `s4al compare` on the run folders of S4AL.Reporting.Tests' fixtures (the numbers are checked there).
+    [Fact]
+    public void Compare_writes_the_plot_and_tables_prints_each_setting_and_warns_of_unfinished_runs()
+    {
+        var dir = TempDir();
+        var sweep = Path.Combine(dir, "sweep");
+        WriteSweep(sweep);
+        WriteRun(Path.Combine(sweep, "s4al-s4"), Entropy, 4, new Cycle(0.10, 0.3));
+        var output = Path.Combine(dir, "out");
+
+        var r = S4alProcess.Run("compare", sweep, "--out", output);
+
+        Assert.True(r.ExitCode == 0, r.Error + r.Output);
+        Assert.Equal($"s4al: warning: {Path.Combine(sweep, "s4al-s4")}: unfinished (1 of 3 cycles in cycles.json); skipped", r.Error.Trim());
+        var lines = r.Output.Trim().Split('\n');
+        Assert.Equal("8 runs of 3 settings on fashion-mnist, 64x64, pool 100, validation 100 generated images", lines[0]);
+        Assert.Equal("  mode=s4al metric=random: final mIoU 0.3900 (3 seeds, 0.3500-0.4200), 70.9% of full supervision", lines[1]);
+        Assert.Equal("  mode=s4al metric=entropy: final mIoU 0.4500 (3 seeds, 0.4000-0.5000), 81.8% of full supervision", lines[2]);
+        Assert.Equal("  mode=fully-supervised: final mIoU 0.5500 (2 seeds, 0.5000-0.6000)", lines[3]);
+        Assert.StartsWith("written: ", lines[4], StringComparison.Ordinal);
+        foreach (var file in new[] { "compare.png", "compare.md", "compare.csv", "compare.html" })
+            Assert.True(new FileInfo(Path.Combine(output, file)) is { Exists: true, Length: > 100 }, $"{file} is missing or empty");
+    }
+
+    [Fact]
+    public void Bad_folders_give_one_line_naming_the_folder_and_exit_1()
+    {
+        var dir = TempDir();
+        var empty = Directory.CreateDirectory(Path.Combine(dir, "empty")).FullName;
+        var unfinished = WriteRun(Path.Combine(dir, "unfinished"), Entropy, 1, new Cycle(0.10, 0.3));
+        var entropy = WriteRun(Path.Combine(dir, "s4al-s1"), Entropy, 1, new(0.10, 0.3), new(0.125, 0.35), new(0.15, 0.4));
+        var synthetic = WriteRun(Path.Combine(dir, "synthetic-s1"), Entropy, 1, new(0.10, 0.3), new(0.125, 0.35), new(0.15, 0.4));
+        var settingsFile = Path.Combine(synthetic, "settings.json");
+        File.WriteAllText(settingsFile, File.ReadAllText(settingsFile).Replace("\"fashion-mnist\"", "\"synthetic\"", StringComparison.Ordinal));
+
+        (string[] Folders, string Error)[] cases =
+        [
+            ([Path.Combine(dir, "missing")], $"{Path.Combine(dir, "missing")}: no such folder"),
+            ([empty], $"{empty}: neither a run folder (no settings.json) nor a folder of run folders (none in it or one level below)"),
+            ([unfinished], $"no finished run to compare: {unfinished}: unfinished (1 of 3 cycles in cycles.json); skipped"),
+            ([entropy, synthetic], $"{entropy} and {synthetic} are runs of different datasets (data.kind fashion-mnist vs synthetic); compare runs of one dataset"),
+        ];
+        foreach (var (folders, error) in cases)
+        {
+            var r = S4alProcess.Run(["compare", .. folders, "--out", Path.Combine(dir, "out")]);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal($"s4al: error: {error}", r.Error.Trim());
+        }
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")), "a failed comparison wrote files");
     }
 }

@@ -68,7 +68,7 @@ public sealed class ActiveLearningDriver
             throw new ArgumentException($"the given labeled set covers {start.ImageCount} images on a {start.Grid.Rows}x{start.Grid.Columns} grid of {start.Grid.RegionSize}px regions, but this pool has {_pool.Count} images on a {_grid.Rows}x{_grid.Columns} grid of {_grid.RegionSize}px regions");
         var labeled = start ?? InitialLabeledSet();
         var results = new List<CycleResult>();
-        int lastCycle = _settings.Mode == TrainingMode.FullySupervised ? 0 : _settings.Cycles;
+        int lastCycle = _settings.LastCycle();
         for (int cycle = 0; cycle <= lastCycle; cycle++)
         {
             var result = RunCycle(cycle, labeled, lastCycle, progress, cancel);

@@ -83,6 +83,9 @@ public sealed record ActiveLearningSettings
         Network = NetworkKind.MobileNetV2,
     };
 
+    /// <summary>The last cycle's number: full supervision trains once (cycle 0), whatever <see cref="Cycles"/> says; a finished run has this plus one cycles.</summary>
+    public int LastCycle() => Mode == TrainingMode.FullySupervised ? 0 : Cycles;
+
     /// <summary>Epochs of a training round; the last round (<paramref name="lastCycle"/>) trains longer.</summary>
     public int EpochsOfCycle(int cycle, int lastCycle) => cycle == lastCycle ? EpochsPerCycle * LastCycleEpochFactor : EpochsPerCycle;
 

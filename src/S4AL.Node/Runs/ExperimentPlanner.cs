@@ -22,7 +22,7 @@ public static class ExperimentPlanner
             : spec.LabeledFrom is null ? driver.InitialLabeledSet() : LabeledSetFile.Read(spec.LabeledFrom);
         if (initial.Grid != driver.Grid || initial.ImageCount != pool.Count)
             throw new UsageException($"--labeled-from {spec.LabeledFrom}: it covers {initial.ImageCount} images on a {initial.Grid.Rows}x{initial.Grid.Columns} grid, this pool has {pool.Count} images on a {driver.Grid.Rows}x{driver.Grid.Columns} grid");
-        int lastCycle = spec.Settings.Mode == TrainingMode.FullySupervised ? 0 : spec.Settings.Cycles;
+        int lastCycle = spec.Settings.LastCycle();
         var regions = Enumerable.Range(0, pool.Count)
             .Where(i => !initial.IsFullyLabeled(i))
             .SelectMany(i => initial.AcquiredRegions(i).Order().Select(r => new RegionId(i, r)))
