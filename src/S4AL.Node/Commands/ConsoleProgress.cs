@@ -48,7 +48,7 @@ public sealed class ConsoleProgress(TextWriter output, bool live) : IProgressDis
                 Line(string.Create(Inv, $"cycle {a.Cycle} acquired {a.Regions.Count} regions: {100 * a.LabeledPixelShare:0.00}% of pool pixels now labeled"));
                 break;
             case ActiveLearningProgress.Annotating a when a.Labeled == 0:
-                Line(string.Create(Inv, $"cycle {a.Cycle} annotating: 0 of {a.Queried} regions labeled; export them with `s4al export --run-dir {a.RunDirectory} --format masks --out DIR`, " +
+                Line(string.Create(Inv, $"cycle {a.Cycle} annotating: 0 of {a.Queried} regions labeled; label them on the annotation page (its address is printed above), or export them with `s4al export --run-dir {a.RunDirectory} --format masks --out DIR`, " +
                     $"import the labels with `s4al import --run-dir {a.RunDirectory} --format masks DIR` (or end the round: `s4al annotate --run-dir {a.RunDirectory} --close`)"));
                 break;
             case ActiveLearningProgress.Annotating a:
