@@ -63,10 +63,10 @@ public class JsonShapeTests
             "[].cycles[].annotation.regionsLabeled", "[].cycles[].annotation.regionsQueried", "[].cycles[].annotation.secondsMedian",
             "[].cycles[].annotation.secondsSum", "[].cycles[].attempts", "[].cycles[].cycle",
             "[].cycles[].failedAttempts", "[].cycles[].failedAttempts[].attempt", "[].cycles[].failedAttempts[].reason",
-            "[].cycles[].labeledPixelShare", "[].cycles[].miou", "[].experiment", "[].failedAttempts", "[].failedAttempts[].attempt",
+            "[].cycles[].labeledPixelShare", "[].cycles[].miou", "[].error", "[].experiment", "[].failedAttempts", "[].failedAttempts[].attempt",
             "[].failedAttempts[].reason", "[].lastCheckpoint", "[].lastCheckpoint.cycle", "[].lastCheckpoint.epochsDone",
             "[].lastCheckpoint.path", "[].lastCheckpoint.sha256", "[].lastCheckpoint.step", "[].lastCycle", "[].phase",
-            "[].runDirectory", "[].running", "[].shards", "[].shardsScored", "[].traceId", "[].trainer",
+            "[].runDirectory", "[].running", "[].shards", "[].shardsScored", "[].traceId", "[].trainer", "[].waitingFor",
         }, keys.Select(k => "[]." + k.TrimStart('[', ']', '.')).Order(StringComparer.Ordinal));
         using var document = JsonDocument.Parse(json);
         Assert.Equal("trainer lost", document.RootElement[0].GetProperty("failedAttempts")[0].GetProperty("reason").GetString());

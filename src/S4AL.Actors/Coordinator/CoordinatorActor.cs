@@ -99,8 +99,13 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         _telemetry.Persisted(e);
         if (e is CycleStarted c) _attempts.Started(c.Experiment, c.Cycle, c.Attempt);
         // The reporter subscribes on its own; this revives it if its node was lost.
-        if (e is RegionsAnnotated || (e is CycleTrained && State.Find(e.Experiment)!.IsDone)) _reporters.Tell(new StartReporting(e.Experiment));
+        bool done = e is CycleTrained && State.Find(e.Experiment)!.IsDone;
+        if (e is RegionsAnnotated || done) _reporters.Tell(new StartReporting(e.Experiment));
         _subscribers.Publish(e.Experiment, e);
+        // Experiments that start from this one's labeled set can start now.
+        if (done)
+            foreach (var waiting in State.Experiments.Values.Where(w => w.Phase == CyclePhase.Waiting && w.Plan.LabeledSetFrom == e.Experiment).Select(w => w.Id).ToList())
+                Advance(waiting);
     }
 
     void OnSubmit(SubmitExperiment submit)
@@ -203,6 +208,12 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
             case NextAction.Score:
                 foreach (var order in _shards.Orders(s, _telemetry.Scoring(s))) _scorers.Tell(order);
                 return;
+            case NextAction.Inherit:
+                // Nothing to do until the other experiment is done (then this is advanced again).
+                var inherit = ExperimentDecisions.Inherit(s, State.Find(s.Plan.LabeledSetFrom!.Value));
+                if (inherit.IsRefused) Fail(id, 0, inherit.Refusal!);
+                else if (!inherit.Events.IsEmpty) PersistThen(inherit, () => Advance(id));
+                return;
         }
         var progress = ExperimentDecisions.Progress(s);
         if (progress.IsRefused) Fail(id, s.Cycle, progress.Refusal!);
@@ -234,7 +245,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
     }
 
     ExperimentStatus Status(ExperimentId id) =>
-        State.Find(id) is { } s ? ExperimentStatus.Of(s, _trainers.NodeOf(id)) : ExperimentStatus.Unknown(id);
+        State.Find(id) is { } s ? ExperimentStatus.Of(s, _trainers.NodeOf(id)) with { Error = _failed.GetValueOrDefault(id) } : ExperimentStatus.Unknown(id);
 
     protected override void PostStop()
     {

@@ -13,4 +13,9 @@ public enum CyclePhase
     Annotating,
     /// <summary>The experiment has finished its last cycle.</summary>
     Done,
+    /// <summary>
+    /// Before cycle 0: the experiment starts from the final labeled set of another experiment
+    /// (<see cref="ExperimentPlan.LabeledSetFrom"/>) and waits until that one is done.
+    /// </summary>
+    Waiting,
 }

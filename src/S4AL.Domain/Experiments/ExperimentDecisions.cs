@@ -30,6 +30,8 @@ public enum NextAction
     AwaitLabels,
     /// <summary>The cycle is complete: start the next one.</summary>
     StartNextCycle,
+    /// <summary>Wait until the experiment named by <see cref="ExperimentPlan.LabeledSetFrom"/> is done, then take its labeled set (<see cref="ExperimentDecisions.Inherit"/>).</summary>
+    Inherit,
 }
 
 /// <summary>
@@ -46,6 +48,7 @@ public static class ExperimentDecisions
         CyclePhase.Acquiring => NextAction.Acquire,
         CyclePhase.Annotating => s.History.Any(h => h.Cycle == s.Cycle) ? NextAction.StartNextCycle
             : s.AwaitsLabels ? NextAction.AwaitLabels : NextAction.Annotate,
+        CyclePhase.Waiting => NextAction.Inherit,
         _ => NextAction.None,
     };
 
@@ -56,7 +59,21 @@ public static class ExperimentDecisions
         catch (ArgumentException e) { return Decision.Refuse(e.Message); }
         if (existing is null) return Decision.Of(new Submitted(plan));
         if (existing.Plan.SameExperimentAs(plan)) return Decision.None;
-        return Decision.Refuse($"experiment {plan.Id} already exists with other settings ({Difference(existing.Plan, plan)}); use another run folder or experiment id");
+        return Decision.Refuse($"experiment {plan.Id} already exists with other settings ({Difference(existing.Plan.AsSubmitted(), plan.AsSubmitted())}); use another run folder or experiment id");
+    }
+
+    /// <summary>
+    /// A waiting experiment takes the final labeled set of the experiment it depends on, once that
+    /// one is done (nothing before: unknown, still running or failed experiments are waited for).
+    /// Refused when the two pools differ, since the regions would name other pixels.
+    /// </summary>
+    public static Decision Inherit(ExperimentState s, ExperimentState? from)
+    {
+        if (s.Phase != CyclePhase.Waiting || from is not { IsDone: true } || from.Id != s.Plan.LabeledSetFrom) return Decision.None;
+        if (from.Plan.PoolImages != s.Plan.PoolImages || from.Plan.RegionsPerImage != s.Plan.RegionsPerImage)
+            return Decision.Refuse($"experiment {s.Id} cannot start from the labeled set of {from.Id}: its pool has {s.Plan.PoolImages} images of {s.Plan.RegionsPerImage} regions, " +
+                $"that one {from.Plan.PoolImages} of {from.Plan.RegionsPerImage}");
+        return Decision.Of(new LabeledSetInherited(s.Id, from.Id, from.Plan.InitialFullyLabeled, from.Acquired.ToArray()));
     }
 
     /// <summary>Why an attempt ended that nobody reported as failed: the coordinator that ran it stopped.</summary>
@@ -216,6 +233,7 @@ public static class ExperimentDecisions
 
     static string Difference(ExperimentPlan a, ExperimentPlan b)
     {
+        if (a.LabeledSetFrom != b.LabeledSetFrom) return $"labeled set from {a.LabeledSetFrom?.Value ?? "its own initial set"} vs {b.LabeledSetFrom?.Value ?? "its own initial set"}";
         if (a.RunDirectory != b.RunDirectory) return $"run folder {a.RunDirectory} vs {b.RunDirectory}";
         if (a.Definition != b.Definition) return "experiment settings differ";
         if (a.PoolImages != b.PoolImages) return $"pool of {a.PoolImages} vs {b.PoolImages} images";

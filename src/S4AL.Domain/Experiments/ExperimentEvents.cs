@@ -79,4 +79,16 @@ public static class ExperimentEvents
     /// <summary>The acquired regions' labels are available (revealed by the oracle, or every region labeled or the round closed).</summary>
     [MessagePackObject]
     public sealed record RegionsAnnotated([property: Key(0)] ExperimentId Experiment, [property: Key(1)] int Cycle) : IExperimentEvent;
+
+    /// <summary>
+    /// The experiment's starting labeled set, copied from the final labeled set of
+    /// <paramref name="From"/> once that experiment was done (<see cref="ExperimentPlan.LabeledSetFrom"/>):
+    /// its fully labeled images and its labeled regions.
+    /// </summary>
+    [MessagePackObject]
+    public sealed record LabeledSetInherited(
+        [property: Key(0)] ExperimentId Experiment,
+        [property: Key(1)] ExperimentId From,
+        [property: Key(2)] int[] FullyLabeled,
+        [property: Key(3)] RegionId[] Regions) : IExperimentEvent;
 }

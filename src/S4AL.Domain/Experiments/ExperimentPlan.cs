@@ -12,6 +12,10 @@ namespace S4AL.Domain.Experiments;
 /// look inside, they need only the shape of the pool and the <see cref="Budget"/> given next to it.
 /// <see cref="InitialSetLabeled"/>: with people labeling, the initial images came with their
 /// labels (<c>--start-labels</c>, already in the label store), so no first round queries them.
+/// <see cref="LabeledSetFrom"/>: the experiment starts from the final labeled set of that
+/// experiment (e.g. supervised-only training on exactly the pixels an S4AL run acquired, in a
+/// sweep), so its own initial sets are empty until the coordinator copies that set in
+/// (<see cref="ExperimentEvents.LabeledSetInherited"/>) once the other experiment is done.
 /// </summary>
 [MessagePackObject]
 public sealed record ExperimentPlan(
@@ -26,7 +30,8 @@ public sealed record ExperimentPlan(
     [property: Key(8)] RegionId[] InitialRegions,
     [property: Key(9)] SelectionBudget? Budget = null,
     [property: Key(10)] AnnotatorMode Annotator = AnnotatorMode.Oracle,
-    [property: Key(11)] bool InitialSetLabeled = false)
+    [property: Key(11)] bool InitialSetLabeled = false,
+    [property: Key(12)] ExperimentId? LabeledSetFrom = null)
 {
     /// <summary>
     /// The plan with its <see cref="Budget"/>: plans journaled before the budget was part of the
@@ -66,6 +71,12 @@ public sealed record ExperimentPlan(
         if (ShardSize < 1) throw new ArgumentException($"plan.ShardSize {ShardSize} must be at least 1");
         if (Budget is null) throw new ArgumentException("plan.Budget must be given");
         if (!Enum.IsDefined(Annotator)) throw new ArgumentException($"plan.Annotator {(int)Annotator} is neither oracle nor human");
+        if (LabeledSetFrom is { } from)
+        {
+            if (from == Id) throw new ArgumentException($"plan.LabeledSetFrom names the experiment itself ({Id})");
+            if (InitialFullyLabeled.Length > 0 || InitialRegions.Length > 0) throw new ArgumentException($"plan.LabeledSetFrom ({from}) gives the initial labeled set: plan.InitialFullyLabeled and plan.InitialRegions must be empty");
+            if (Annotator != AnnotatorMode.Oracle) throw new ArgumentException($"plan.LabeledSetFrom ({from}) needs the oracle annotator: people's labels stay in the other run's label store");
+        }
         foreach (var image in InitialFullyLabeled)
             if (image < 0 || image >= PoolImages) throw new ArgumentException($"plan.InitialFullyLabeled holds image {image}, outside the pool of {PoolImages}");
         foreach (var r in InitialRegions)
@@ -74,9 +85,17 @@ public sealed record ExperimentPlan(
         return this;
     }
 
-    /// <summary>Same experiment? Used to refuse a resubmission whose settings contradict the journal.</summary>
-    public bool SameExperimentAs(ExperimentPlan other) =>
-        Id == other.Id && RunDirectory == other.RunDirectory && Definition == other.Definition &&
+    /// <summary>
+    /// Same experiment? Used to refuse a resubmission whose settings contradict the journal. An
+    /// experiment that inherited its labeled set is compared as it was submitted (without that set).
+    /// </summary>
+    public bool SameExperimentAs(ExperimentPlan other) => AsSubmitted().SameAs(other.AsSubmitted());
+
+    /// <summary>The plan as its submitter wrote it: an inherited labeled set removed.</summary>
+    public ExperimentPlan AsSubmitted() => LabeledSetFrom is null ? this : this with { InitialFullyLabeled = [], InitialRegions = [] };
+
+    bool SameAs(ExperimentPlan other) =>
+        Id == other.Id && LabeledSetFrom == other.LabeledSetFrom && RunDirectory == other.RunDirectory && Definition == other.Definition &&
         PoolImages == other.PoolImages && RegionsPerImage == other.RegionsPerImage && LastCycle == other.LastCycle &&
         ShardSize == other.ShardSize && InitialFullyLabeled.SequenceEqual(other.InitialFullyLabeled) &&
         InitialRegions.SequenceEqual(other.InitialRegions) && Budget == other.Budget && Annotator == other.Annotator && InitialSetLabeled == other.InitialSetLabeled;

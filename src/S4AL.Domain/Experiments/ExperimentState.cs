@@ -82,6 +82,7 @@ public sealed record ExperimentState
         {
             Plan = plan.Upgraded().Validate(), Cycle = 0, Attempt = 0, Phase = CyclePhase.Training, Acquired = plan.InitialRegions.ToImmutableSortedSet(),
         };
+        if (state.Plan.LabeledSetFrom is not null) return state with { Phase = CyclePhase.Waiting };
         if (state.Plan.Annotator != AnnotatorMode.Human || state.Plan.InitialSetLabeled) return state;
         var initial = state.Plan.InitialFullyLabeled.SelectMany(i => Enumerable.Range(0, state.Plan.RegionsPerImage).Select(r => new RegionId(i, r)))
             .Concat(state.Plan.InitialRegions).Order().ToImmutableArray();
@@ -128,6 +129,12 @@ public sealed record ExperimentState
                 FailedAttempts = ImmutableList<FailedAttempt>.Empty,
                 ScoredShards = ImmutableSortedDictionary<int, ShardScored>.Empty, CycleAcquisition = ImmutableArray<RegionId>.Empty,
                 CycleLabels = ImmutableSortedDictionary<RegionId, RegionLabel>.Empty, AnnotationClosed = false,
+            },
+            LabeledSetInherited l when Phase == CyclePhase.Waiting && l.From == Plan.LabeledSetFrom => this with
+            {
+                Plan = Plan with { InitialFullyLabeled = l.FullyLabeled, InitialRegions = l.Regions },
+                Acquired = l.Regions.ToImmutableSortedSet(),
+                Phase = CyclePhase.Training,
             },
             CycleTraced t when t.Cycle == Cycle => this with { CycleTraceParent = t.TraceParent },
             TrainingAttemptFailed f when f.Cycle == Cycle && Phase == CyclePhase.Training && f.Attempt == Attempt && !AttemptFailed(f.Attempt) =>

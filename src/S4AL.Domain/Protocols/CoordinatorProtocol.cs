@@ -49,7 +49,9 @@ public static class CoordinatorProtocol
         [property: Key(13)] FailedAttempt[]? FailedAttempts = null,
         [property: Key(14)] AnnotatorMode Annotator = AnnotatorMode.Oracle,
         [property: Key(15)] int RegionsQueried = 0,
-        [property: Key(16)] int RegionsLabeled = 0) : IS4alMessage
+        [property: Key(16)] int RegionsLabeled = 0,
+        [property: Key(17)] ExperimentId? WaitingFor = null,
+        [property: Key(18)] string? Error = null) : IS4alMessage
     {
         /// <summary>Attempts of the current cycle that failed, with the reason.</summary>
         [IgnoreMember] public IReadOnlyList<FailedAttempt> Failures => FailedAttempts ?? [];
@@ -62,7 +64,8 @@ public static class CoordinatorProtocol
             int shards = s.Phase is CyclePhase.Scoring or CyclePhase.Acquiring ? s.Shards().Length : 0;
             return new ExperimentStatus(s.Id, true, s.Phase, s.Cycle, s.Plan.LastCycle, s.Attempt, s.ScoredShards.Count, shards,
                 s.LastCheckpoint, s.History.ToArray(), s.Plan.RunDirectory, trainer, s.CycleTraceId, s.FailedAttempts.ToArray(),
-                s.Plan.Annotator, s.Phase == CyclePhase.Annotating ? s.CycleAcquisition.Length : 0, s.Phase == CyclePhase.Annotating ? s.CycleLabels.Count : 0);
+                s.Plan.Annotator, s.Phase == CyclePhase.Annotating ? s.CycleAcquisition.Length : 0, s.Phase == CyclePhase.Annotating ? s.CycleLabels.Count : 0,
+                s.Phase == CyclePhase.Waiting ? s.Plan.LabeledSetFrom : null);
         }
     }
 

@@ -10,11 +10,14 @@ namespace S4AL.Learning.ActiveLearning;
 /// inside cluster messages and is saved as the run folder's settings, so one canonical text
 /// identifies an experiment (the same options always give the same text). <see cref="Annotator"/>
 /// is left out of the text when it is the oracle, so definitions written before it existed keep their text.
+/// <see cref="LabeledSetFrom"/> (a sweep's experiments only) names the setting whose final labeled
+/// set the experiment starts from, so two baselines on different runs' pixels are told apart.
 /// </summary>
 public sealed record ExperimentDefinition(
     DatasetOptions Data,
     ActiveLearningSettings Settings,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] AnnotatorMode Annotator = AnnotatorMode.Oracle)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] AnnotatorMode Annotator = AnnotatorMode.Oracle,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LabeledSetFrom = null)
 {
     /// <summary>Whether the pool's own masks are read (the oracle); with people they never are.</summary>
     [JsonIgnore] public bool ReadsPoolMasks => Annotator == AnnotatorMode.Oracle;

@@ -206,7 +206,7 @@ public static class RunCommand
         return (saved, OpenedDatasets.Open(ExperimentDefinition.FromJson(saved.Definition, folder.Settings)));
     }
 
-    static ReportsWritten? AskReporter(IActorRef reporters, FlushReports flush)
+    public static ReportsWritten? AskReporter(IActorRef reporters, FlushReports flush)
     {
         try { return reporters.Ask<ReportsWritten>(flush, TimeSpan.FromMinutes(2)).GetAwaiter().GetResult(); }
         catch (AskTimeoutException) { return new ReportsWritten(flush.Experiment, 0, "the reporter did not answer within 2 minutes"); }

@@ -12,6 +12,7 @@ using S4AL.Domain.Experiments;
 using S4AL.Node.Configuration;
 using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
+using S4AL.Node.Sweeps;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
 namespace S4AL.Node.Commands;
@@ -28,15 +29,20 @@ public static class StatusCommand
     {
         var runDir = new Option<string?>("--run-dir") { Description = "A run folder of `s4al run` (reads its journal)" };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
+        var watch = new Option<bool>("--watch") { Description = "For a sweep's folder: keep the table on screen, updated, until every experiment is done (Ctrl+C stops watching, not the sweep)" };
         var cluster = new ClusterOptions();
         var cmd = new Command("status", "Show where runs stand: cycle, phase, attempt, last checkpoint, finished cycles with their mIoU. With --run-dir from the folder's journal; with --seed-nodes from the running cluster.");
         cmd.Options.Add(runDir);
         cmd.Options.Add(json);
+        cmd.Options.Add(watch);
         cluster.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var dir = parse.GetValue(runDir);
             var node = S4alConfiguration.Load(cluster.Given(parse)).Node;
+            if (dir is not null && !parse.GetValue(json) && SweepFile.Read(Path.GetFullPath(dir)) is { } sweep)
+                return PrintSweep(sweep, dir, node, parse.GetValue(watch), Console.Out);
+            if (parse.GetValue(watch)) throw new UsageException("--watch follows a sweep: give --run-dir of a sweep's folder");
             if (dir is not null)
             {
                 var (statuses, running) = FromRunFolder(dir);
@@ -47,6 +53,30 @@ public static class StatusCommand
             return Print(client.Ask<ExperimentList>(new ListExperiments()).Experiments, running: null, null, parse.GetValue(json), Console.Out);
         }));
         return cmd;
+    }
+
+    /// <summary>A sweep's folder: its experiments as a table, from its journal (a sweep run here) or from the cluster (--seed-nodes).</summary>
+    static int PrintSweep(SweepFile sweep, string dir, NodeSection node, bool watch, TextWriter output)
+    {
+        using var client = node.SeedNodes.Count > 0 ? CoordinatorClient.Connect(node, null) : null;
+        Func<IReadOnlyList<ExperimentStatus>> list = client is not null
+            ? () => client.Ask<ExperimentList>(new ListExperiments()).Experiments
+            : () => File.Exists(Path.Combine(dir, RunFolder.JournalFileName)) ? FromRunFolder(dir).Statuses : [];
+        IReadOnlyList<ExperimentStatus> statuses;
+        if (watch)
+        {
+            SweepCommand.Follow(sweep, list, output, CancellationToken.None);
+            statuses = list();
+        }
+        else
+        {
+            statuses = list();
+            foreach (var line in SweepTable.Lines(SweepTable.Rows(sweep, statuses))) output.WriteLine(line);
+        }
+        var (done, total) = SweepTable.Count(sweep, statuses);
+        output.WriteLine(client is not null ? $"{done} of {total} experiments done" :
+            $"{done} of {total} experiments done; {(RunFolder.IsInUse(Path.GetFullPath(dir)) ? "a process is working on it" : done == total ? "finished" : $"stopped: run `s4al sweep --run-dir {dir}` to resume")}");
+        return 0;
     }
 
     static (IReadOnlyList<ExperimentStatus> Statuses, bool Running) FromRunFolder(string runDir) =>
@@ -65,6 +95,7 @@ public static class StatusCommand
             var where = s.Phase switch
             {
                 CyclePhase.Done => "done",
+                CyclePhase.Waiting => $"waiting for experiment {s.WaitingFor} to finish (it starts from that one's labeled set)",
                 CyclePhase.Training => s.LastCheckpoint is { } c
                     ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
                     : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), no checkpoint yet",
@@ -82,6 +113,7 @@ public static class StatusCommand
             };
             output.WriteLine($"experiment {s.Experiment} in {s.RunDirectory}");
             output.WriteLine($"  {where}; {activity}");
+            if (s.Error is { } error) output.WriteLine($"  failed: {error} (submit it again to retry)");
             if (s.TraceId is { } trace) output.WriteLine($"  trace of cycle {s.Cycle}: {trace} (find it in Jaeger by this id)");
             foreach (var h in s.Completed)
             {
@@ -115,6 +147,8 @@ public static class StatusCommand
             s.ShardsScored,
             s.Shards,
             Annotator = s.Annotator.ToString().ToLowerInvariant(),
+            WaitingFor = s.WaitingFor?.Value,
+            s.Error,
             Annotation = s.Phase == CyclePhase.Annotating && s.Annotator == AnnotatorMode.Human ? new { s.RegionsQueried, s.RegionsLabeled } : null,
             LastCheckpoint = s.LastCheckpoint is { } c ? new { c.Path, c.Sha256, c.Cycle, c.EpochsDone, c.Step } : null,
             Cycles = s.Completed.Select(h => new

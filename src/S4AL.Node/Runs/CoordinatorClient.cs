@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
 using S4AL.Domain.Experiments;
@@ -23,6 +24,8 @@ public sealed class CoordinatorClient : IDisposable
 
     public ActorSystem System => _host.System();
     public IActorRef Coordinator => _host.Registry().Get<CoordinatorKey>();
+    /// <summary>SIGTERM to this process (the client's host stops).</summary>
+    public CancellationToken Stopping => _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
     /// <summary>Joins the cluster of <paramref name="node"/>'s seed nodes, or without seed nodes that of the process running <paramref name="runDir"/>.</summary>
     public static CoordinatorClient Connect(NodeSection node, string? runDir)

@@ -159,6 +159,7 @@ public sealed class RunClientActor : ReceiveActor, IWithTimers
             CyclePhase.Training => TrainingRestart(s),
             CyclePhase.Scoring => $"{s.ScoredShards.Count} of {s.Shards().Length} shards already scored",
             CyclePhase.Done => "the experiment is already complete",
+            CyclePhase.Waiting => $"waiting for experiment {s.Plan.LabeledSetFrom} to finish: it starts from that one's labeled set",
             _ => "acquisition already decided",
         };
         _progress.Report(new ActiveLearningProgress.Resumed(s.Cycle, s.Phase.ToString().ToLowerInvariant(), $"{s.History.Count} cycles done; {detail}"));

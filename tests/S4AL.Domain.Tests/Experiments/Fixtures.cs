@@ -32,7 +32,7 @@ static class Fixtures
     {
         var b = new StringBuilder();
         var p = s.Plan;
-        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}] {p.Budget} {p.Annotator}");
+        b.AppendLine($"plan {p.Id} {p.RunDirectory} {p.Definition} {p.PoolImages} {p.RegionsPerImage} {p.LastCycle} {p.ShardSize} [{string.Join(",", p.InitialFullyLabeled)}] [{string.Join(",", p.InitialRegions)}] {p.Budget} {p.Annotator} from {p.LabeledSetFrom}");
         b.AppendLine($"cycle {s.Cycle} attempt {s.Attempt} phase {s.Phase} trace {s.CycleTraceParent}");
         b.AppendLine($"failed attempts [{string.Join(",", s.FailedAttempts)}]");
         b.AppendLine($"acquired [{string.Join(",", s.Acquired)}]");
