@@ -13,7 +13,11 @@ sealed class TrainingAttempts
     readonly HashSet<(ExperimentId Experiment, int Cycle, int Attempt)> _fresh = new();
     readonly Dictionary<(ExperimentId Experiment, int Cycle), int> _failures = new();
 
-    public void Started(ExperimentId experiment, int cycle, int attempt) => _fresh.Add((experiment, cycle, attempt));
+    /// <summary>An attempt begun by this incarnation (attempt 0, a cycle no trainer has taken yet, is not one).</summary>
+    public void Started(ExperimentId experiment, int cycle, int attempt)
+    {
+        if (attempt > 0) _fresh.Add((experiment, cycle, attempt));
+    }
 
     /// <summary>Whether the attempt was started by this incarnation and not yet sent (it is then sent, and no longer fresh).</summary>
     public bool TakeFresh(ExperimentId experiment, int cycle, int attempt) => _fresh.Remove((experiment, cycle, attempt));

@@ -228,8 +228,14 @@ public static class ExperimentDecisions
         _ => Decision.None,
     };
 
+    /// <summary>
+    /// The next cycle, with no attempt yet (0): an attempt begins when a trainer takes it
+    /// (<see cref="StartAttempt"/>), so an experiment that waited in the queue when the coordinator
+    /// stopped is not counted as an interrupted attempt. (Journals written before this started the
+    /// next cycle at attempt 1; they replay unchanged.)
+    /// </summary>
     public static Decision StartNextCycle(ExperimentState s) =>
-        Next(s) == NextAction.StartNextCycle ? Decision.Of(new CycleStarted(s.Id, s.Cycle + 1, 1)) : Decision.None;
+        Next(s) == NextAction.StartNextCycle ? Decision.Of(new CycleStarted(s.Id, s.Cycle + 1, 0)) : Decision.None;
 
     static string Difference(ExperimentPlan a, ExperimentPlan b)
     {

@@ -96,6 +96,7 @@ public static class StatusCommand
             {
                 CyclePhase.Done => "done",
                 CyclePhase.Waiting => $"waiting for experiment {s.WaitingFor} to finish (it starts from that one's labeled set)",
+                CyclePhase.Training when s.Attempt == 0 => $"cycle {s.Cycle}/{s.LastCycle}: waiting for a free trainer",
                 CyclePhase.Training => s.LastCheckpoint is { } c
                     ? $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), last checkpoint after epoch {c.EpochsDone} (step {c.Step})"
                     : $"cycle {s.Cycle}/{s.LastCycle}: training (attempt {s.Attempt}{Failed(s.Failures)}), no checkpoint yet",

@@ -100,7 +100,6 @@ public static class SweepCommand
     static PlannedSweep Plan(string sweepName, string folder, GridRequest grid, TextWriter output)
     {
         var experiments = SweepGrid.Expand(grid.Shared, grid.Settings, grid.Axes, grid.Seeds);
-        Directory.CreateDirectory(folder);
         var idOf = experiments.ToDictionary(e => e.Name, e => IdOf(sweepName, e.Name));
         // Dependencies first, so a dependent's "identical to" compares against its dependency's canonical experiment.
         var depth = experiments.ToDictionary(e => e.Name, e => 0);
@@ -133,6 +132,8 @@ public static class SweepCommand
         var file = new SweepFile(sweepName, grid.Arguments, experiments.Select(e => new SweepFileExperiment(e.Name, idOf[e.Name].Value, e.Setting, e.Seed,
             e.Varied.ToDictionary(v => v.Option, v => v.Value), Path.Combine(folder, e.Name), e.LabeledSetFrom is { } f ? sameAs.GetValueOrDefault(f, f) : null,
             sameAs.GetValueOrDefault(e.Name))).ToList());
+        // Written once every experiment is planned: a sweep with a bad experiment leaves nothing behind.
+        Directory.CreateDirectory(folder);
         file.Write(folder);
         foreach (var (experiment, plan) in plans)
         {

@@ -32,6 +32,7 @@ public static class SweepTable
             {
                 CyclePhase.Waiting => "waiting",
                 CyclePhase.Scoring => $"scoring {s.ShardsScored}/{s.Shards}",
+                CyclePhase.Training when s.Attempt == 0 => "queued",
                 var p => p.ToString().ToLowerInvariant(),
             };
             var note = s.Error is { } error ? $"failed: {error}"

@@ -94,7 +94,7 @@ public class CoordinatorStateTests
         Assert.Equal(["a", "b"], state.Experiments.Keys);
         var a = state.Find(ExperimentId.Parse("a"))!;
         var b = state.Find(ExperimentId.Parse("b"))!;
-        Assert.Equal((1, 2, CyclePhase.Scoring), (a.Cycle, a.Attempt, a.Phase));
+        Assert.Equal((1, 1, CyclePhase.Scoring), (a.Cycle, a.Attempt, a.Phase));
         Assert.Equal((0, 2, CyclePhase.Training), (b.Cycle, b.Attempt, b.Phase));
         Assert.Equal(Checkpoint(0, 40), b.LastCheckpoint);
         Assert.Null(state.Find(ExperimentId.Parse("c")));

@@ -64,8 +64,8 @@ public class ExperimentLifecycleTests
 
         // Cycle 1 starts clean but keeps every acquired region.
         s = j.Do(x => ExperimentDecisions.StartNextCycle(x));
-        Assert.Equal(new CycleStarted(s.Id, 1, 1), j.Events[^1]);
-        Assert.Equal((1, 1, CyclePhase.Training, NextAction.Train), (s.Cycle, s.Attempt, s.Phase, ExperimentDecisions.Next(s)));
+        Assert.Equal(new CycleStarted(s.Id, 1, 0), j.Events[^1]);
+        Assert.Equal((1, 0, CyclePhase.Training, NextAction.Train), (s.Cycle, s.Attempt, s.Phase, ExperimentDecisions.Next(s)));
         Assert.Null(s.LastCheckpoint);
         Assert.Null(s.Model);
         Assert.Null(s.Evaluation);
@@ -83,7 +83,7 @@ public class ExperimentLifecycleTests
         j.Do(x => ExperimentDecisions.Acquire(x, 1, second));
         j.Do(x => ExperimentDecisions.Annotate(x, 1));
         s = j.Do(x => ExperimentDecisions.StartNextCycle(x));
-        Assert.Equal((2, 1, CyclePhase.Training), (s.Cycle, s.Attempt, s.Phase));
+        Assert.Equal((2, 0, CyclePhase.Training), (s.Cycle, s.Attempt, s.Phase));
         Assert.Equal(2, s.History.Count);
         Assert.Equal(3.75, s.History[1].ScoreSeconds);
         Assert.Equal(second, s.History[1].Acquired);

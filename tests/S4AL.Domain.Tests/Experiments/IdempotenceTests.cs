@@ -149,7 +149,7 @@ public class IdempotenceTests
     }
 
     [Fact]
-    public void A_new_cycle_starts_again_at_attempt_one()
+    public void A_new_cycle_starts_with_no_attempt_and_its_first_one_is_attempt_one()
     {
         var j = Training();
         j.Do(s => ExperimentDecisions.StartAttempt(s));
@@ -157,7 +157,9 @@ public class IdempotenceTests
         Assert.Equal(3, j.State.Attempt);
         j.Do(s => ExperimentDecisions.Annotate(s, 0));
         j.Do(s => ExperimentDecisions.StartNextCycle(s));
-        Assert.Equal((1, 1), (j.State.Cycle, j.State.Attempt));
+        Assert.Equal((1, 0), (j.State.Cycle, j.State.Attempt));
+        // No trainer had it yet (e.g. it waited in the queue when the coordinator stopped): nothing was interrupted.
+        Assert.Equal<IExperimentEvent>([new CycleStarted(j.State.Id, 1, 1)], ExperimentDecisions.StartAttempt(j.State).Events);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public class TrainingAttemptTests
         j.Do(x => ExperimentDecisions.Acquire(x, 0, [new RegionId(3, 1)]));
         j.Do(x => ExperimentDecisions.Annotate(x, 0));
         s = j.Do(x => ExperimentDecisions.StartNextCycle(x));
-        Assert.Equal((1, 1), (s.Cycle, s.Attempt));
+        Assert.Equal((1, 0), (s.Cycle, s.Attempt));
         Assert.Empty(s.FailedAttempts);
         var record = Assert.Single(s.History);
         Assert.Equal(2, record.Attempts);

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace S4AL.IntegrationTests;
+
+/// <summary>
+/// A sweep on a four-process cluster (coordinator + scorer, scorer, two trainers) whose trainer
+/// processes are SIGKILLed and restarted at random moments while it runs. Every experiment must
+/// complete with the labeled set and metrics of its uninterrupted run of the same seed, and no
+/// cycle may be trained again beyond the attempts the kills cut short.
+/// In CI: seed 3 (4 experiments), 3 kills. `scripts/fault-sweep.sh` runs the full version
+/// (seeds 1,2,3: 12 experiments, at least 10 kills) through the same test with
+/// S4AL_FAULT_SEEDS, S4AL_FAULT_KILLS and S4AL_FAULT_RESULT (a JSON file of what it measured).
+/// </summary>
+[Collection(ProcessTests.Name)]
+public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOutputHelper output)
+{
+    static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
+
+    static readonly string[] Shared = ReferenceRun.Options.Chunk(2).Where(o => o[0] is not ("--seed" or "--threads")).SelectMany(o => o).ToArray();
+
+    [Fact]
+    public void A_sweep_whose_trainers_are_killed_again_and_again_ends_like_its_uninterrupted_runs()
+    {
+        var seeds = (Environment.GetEnvironmentVariable("S4AL_FAULT_SEEDS") ?? "3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int kills = int.Parse(Environment.GetEnvironmentVariable("S4AL_FAULT_KILLS") ?? "3", CultureInfo.InvariantCulture);
+        int chaosSeed = Environment.TickCount;
+        output.WriteLine($"kill moments drawn with seed {chaosSeed}");
+        var chaos = new Random(chaosSeed);
+
+        var dir = Folders.New("fault-sweep");
+        Directory.CreateDirectory(dir);
+        int seedPort = Ports.Free();
+        var seedNode = $"akka.tcp://s4al@127.0.0.1:{seedPort}";
+        string Log(string name) => Path.Combine(dir, name + ".log");
+        var fastDowning = Path.Combine(dir, "downing.hocon");
+        File.WriteAllText(fastDowning, "akka.cluster.split-brain-resolver.stable-after = 5s\nakka.cluster.split-brain-resolver.down-all-when-unstable = off\n");
+        var nodes = new Dictionary<string, S4alRun>();
+        var watch = Stopwatch.StartNew();
+        var killedAt = new List<(double Seconds, string Trainer)>();
+        S4alRun StartTrainer(string name, int incarnation) =>
+            S4alRun.Start(null, "node", "--roles", "trainer", "--port", "0", "--seed-nodes", seedNode, "--log", Log($"{name}-{incarnation}"), "--threads", "1",
+                "--checkpoint-interval", "0", "--hocon", fastDowning);
+        try
+        {
+            nodes["coordinator"] = S4alRun.Start(null, "node", "--roles", "coordinator,replay,scorer", "--port", seedPort.ToString(CultureInfo.InvariantCulture), "--seed-nodes", seedNode,
+                "--journal", "sqlite:" + Path.Combine(dir, "journal.db"), "--log", Log("coordinator"), "--threads", "1", "--hocon", fastDowning);
+            nodes["coordinator"].WaitFor("is up with roles", Wait);
+            nodes["scorer"] = S4alRun.Start(null, "node", "--roles", "scorer", "--port", "0", "--seed-nodes", seedNode, "--log", Log("scorer"), "--threads", "1", "--hocon", fastDowning);
+            var incarnations = new Dictionary<string, int> { ["trainer-a"] = 0, ["trainer-b"] = 0 };
+            foreach (var trainer in incarnations.Keys) nodes[trainer] = StartTrainer(trainer, 0);
+            foreach (var node in nodes.Values) node.WaitFor("is up with roles", Wait);
+
+            var sweepDir = Path.Combine(dir, "sweep");
+            using var sweep = S4alRun.Start(null, ["sweep", "--run-dir", sweepDir, "--seeds", string.Join(",", seeds), "--setting", "s4al=",
+                "--setting", "sup=--mode supervised --cycles 0 --labeled-from-setting s4al", "--vary", "shard-size=6,12", .. Shared, "--seed-nodes", seedNode, "--watch"]);
+            // Each kill comes once 1-3 more checkpoints are recorded, so it lands in training work, not in a node's start.
+            int Checkpoints() => Regex.Matches(S4alRun.ReadShared(Log("coordinator")), @"checkpoint after epoch \d+ recorded").Count;
+            var bound = TimeSpan.FromMinutes(10 + 4 * seeds.Length);
+            while (killedAt.Count < kills && !sweep.HasExited)
+            {
+                int target = Checkpoints() + chaos.Next(1, 4);
+                while (Checkpoints() < target && !sweep.HasExited)
+                {
+                    Assert.True(watch.Elapsed < bound, $"no training progress within {bound}:\n{sweep.Output}");
+                    Thread.Sleep(100);
+                }
+                if (sweep.HasExited) break;
+                var victim = chaos.Next(2) == 0 ? "trainer-a" : "trainer-b";
+                nodes[victim].Kill();
+                killedAt.Add((watch.Elapsed.TotalSeconds, victim));
+                nodes[victim] = StartTrainer(victim, ++incarnations[victim]);
+            }
+            sweep.WaitForExit(bound);
+            Assert.True(sweep.ExitCode == 0, sweep.Output + sweep.Error);
+            Assert.True(killedAt.Count >= kills, $"the sweep ended after {killedAt.Count} of {kills} kills");
+
+            // Every experiment ends where its uninterrupted run ends; the baselines train on exactly their S4AL run's pixels.
+            int extraAttempts = 0;
+            foreach (var seed in seeds)
+            {
+                var uninterrupted = seed == 3 ? reference.Dir : Uninterrupted(dir, seed);
+                foreach (var shards in new[] { 6, 12 })
+                {
+                    var s4al = Path.Combine(sweepDir, $"s4al_shard-size-{shards}-s{seed}");
+                    var sup = Path.Combine(sweepDir, $"sup_shard-size-{shards}-s{seed}");
+                    Assert.Equal(File.ReadAllText(Path.Combine(uninterrupted, "labeled.json")), File.ReadAllText(Path.Combine(s4al, "labeled.json")));
+                    Assert.Equal(Rows(uninterrupted), Rows(s4al));
+                    Assert.Equal(File.ReadAllText(Path.Combine(s4al, "labeled.json")), File.ReadAllText(Path.Combine(sup, "labeled.json")));
+                    extraAttempts += Attempts(s4al) + Attempts(sup);
+                }
+                Assert.Equal(Rows(Path.Combine(sweepDir, $"sup_shard-size-6-s{seed}")), Rows(Path.Combine(sweepDir, $"sup_shard-size-12-s{seed}")));
+            }
+            // A kill ends at most the one attempt its trainer was running: nothing else is trained twice.
+            Assert.InRange(extraAttempts, 0, killedAt.Count);
+            output.WriteLine($"{4 * seeds.Length} experiments, {killedAt.Count} kills, {extraAttempts} attempts cut short, {watch.Elapsed.TotalSeconds:0} s");
+
+            if (Environment.GetEnvironmentVariable("S4AL_FAULT_RESULT") is { Length: > 0 } result)
+                File.WriteAllText(result, JsonSerializer.Serialize(new
+                {
+                    date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    experiments = 4 * seeds.Length,
+                    seeds,
+                    processes = new[] { "coordinator,replay,scorer", "scorer", "trainer", "trainer" },
+                    kills = killedAt.Select(k => new { seconds = Math.Round(k.Seconds, 1), trainer = k.Trainer }),
+                    attemptsCutShort = extraAttempts,
+                    seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
+                    everyExperimentEqualToItsUninterruptedRun = true,
+                    chaosSeed,
+                }, new JsonSerializerOptions { WriteIndented = true }));
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) node.Dispose();
+        }
+    }
+
+    /// <summary>The uninterrupted one-node run of <paramref name="seed"/> with the reference options.</summary>
+    static string Uninterrupted(string dir, int seed)
+    {
+        var runDir = Path.Combine(dir, $"uninterrupted-s{seed}");
+        var run = S4alRun.Complete(null, ["run", .. Shared, "--threads", "1", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--run-dir", runDir]);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        return runDir;
+    }
+
+    static List<string> Rows(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "cycles.csv")).Select(l => string.Join(",", l.Split(',').Take(7))).ToList();
+
+    /// <summary>Attempts beyond the first, over the experiment's cycles.</summary>
+    static int Attempts(string dir)
+    {
+        using var cycles = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "cycles.json")));
+        return cycles.RootElement.EnumerateArray().Sum(c => c.GetProperty("attempts").GetInt32() - 1);
+    }
+}
