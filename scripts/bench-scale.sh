@@ -32,7 +32,16 @@ out=$(realpath -m "${OUT:-runs/bench-scale}")
 rm -rf "$out"; mkdir -p "$out"
 hz=$(getconf CLK_TCK)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; pids=(); }
+cleanup() { # stops what this script started (SIGTERM, then SIGKILL after 20 s), quietly
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 200); do
+    local alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break; sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pids=()
+}
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { # file pattern: until the node's log says it is up (at most 5 minutes)
@@ -69,7 +78,7 @@ for n in $SIZES; do
     --cycles "$CYCLES" --epochs 1 --iters 2 --budget global --global-budget "$BUDGET" --initial-share "$share" \
     --shard-size "$SHARD_SIZE" --threads "$THREADS" --run-dir "$dir/run" --seed-nodes "$seed" --watch > "$dir/submit.out" 2>&1
   echo "finished $(date +%s.%N)" >> "$dir/marks.tsv"
-  sleep 3 # the coordinator's memory once the experiment is done
+  sleep 5 # the coordinator's memory and idle CPU once the experiment is done
   tail -n 1 "$dir/submit.out"
   cleanup
 done

@@ -29,14 +29,16 @@ public static partial class ScaleSummary
 
     public sealed record CycleFigures(
         int Cycle, int Shards, double? TrainWallSeconds, double? ScoringWallSeconds, double ShardSeconds, double? AcquireSeconds, double? HandoverSeconds,
-        double? CoordinatorCpuSeconds, double? CoordinatorRssMaxMb, int JournalEvents, long JournalEventBytes, long? JournalFileBytesAtEnd);
+        double? CoordinatorCpuSeconds, double? CoordinatorCpuAboveIdleSeconds, double? CoordinatorRssMaxMb, int JournalEvents, long JournalEventBytes, long? JournalFileBytesAtEnd);
 
-    public sealed record ProcessFigures(double? RssIdleMb, double? RssEndMb, double? PeakMb, double? CpuSeconds);
+    /// <summary>A process's memory before the experiment (idle), after it, at its peak; its CPU seconds during the experiment and, after it, per second of idling (heartbeats, timers, GC).</summary>
+    public sealed record ProcessFigures(double? RssIdleMb, double? RssEndMb, double? PeakMb, double? CpuSeconds, double? CpuIdlePerSecond);
 
     public sealed record JournalFigures(long FileBytes, int Events, long EventBytes, long SubmittedBytes, long SnapshotBytes, int Snapshots, int SnapshotEvery);
 
     /// <summary>Means over the cycles that scored the pool (all but the last).</summary>
-    public sealed record PerScoringCycle(double ScoringWallSeconds, double ShardSeconds, double AcquireSeconds, double HandoverSeconds, double CoordinatorCpuSeconds, double JournalEventBytes);
+    public sealed record PerScoringCycle(double ScoringWallSeconds, double ShardSeconds, double AcquireSeconds, double HandoverSeconds, double CoordinatorCpuSeconds,
+        double CoordinatorCpuAboveIdleSeconds, double JournalEventBytes);
 
     public sealed record RunFigures(
         int PoolImages, int Height, int Width, int RegionSize, int RegionsPerImage, int ShardSize, int ShardsPerCycle, int InitialImages, string Budget,
@@ -44,7 +46,7 @@ public static partial class ScaleSummary
         PerScoringCycle PerScoringCycle, IReadOnlyList<CycleFigures> PerCycle);
 
     /// <summary>Each figure of a run divided by the same figure of the smallest pool.</summary>
-    public sealed record Ratios(int PoolImages, double Pool, double? ScoringWall, double? ShardSeconds, double? CoordinatorCpu, double? CoordinatorPeak,
+    public sealed record Ratios(int PoolImages, double Pool, double? ScoringWall, double? ShardSeconds, double? CoordinatorCpu, double? CoordinatorCpuAboveIdle, double? CoordinatorPeak,
         double? CoordinatorRssEnd, double? JournalBytesPerCycle, double? JournalFile, double? WorkerPeak);
 
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -168,6 +170,9 @@ public static partial class ScaleSummary
 
         static double Epoch(DateTime t) => (t - DateTime.UnixEpoch).TotalSeconds;
         Sample? At(double time) => samples.LastOrDefault(x => x.Time <= time);
+        Sample? done = finished is { } fin ? At(fin) : null, final = samples.Count > 0 ? samples[^1] : null;
+        double? idleRate = done is not null && final is not null && final.Time - done.Time >= 1
+            ? (final.CoordinatorCpuSeconds - done.CoordinatorCpuSeconds) / (final.Time - done.Time) : null;
         var cycles = new List<CycleFigures>();
         for (int i = 0; i < log.Count; i++)
         {
@@ -176,26 +181,27 @@ public static partial class ScaleSummary
             double? start = c.Training is { } t0 ? Epoch(t0) : null;
             double? end = next is { } t1 ? Epoch(t1) : finished;
             Sample? first = start is { } a ? At(a) : null, last = end is { } b ? At(b) : null;
+            double? cpu = first is not null && last is not null ? last.CoordinatorCpuSeconds - first.CoordinatorCpuSeconds : null;
             var window = start is { } ws && end is { } we ? samples.Where(x => x.Time >= ws && x.Time <= we).ToList() : [];
             var own = events.Where(e => e.Cycle == c.Cycle).ToList();
             cycles.Add(new CycleFigures(c.Cycle, own.Count(e => e.Kind == nameof(ShardScored)),
                 Seconds(c.Training, c.Trained), Seconds(c.Trained, c.Acquired), own.Sum(e => e.ShardSeconds),
                 Seconds(c.LastShard, c.Acquired), c.Acquired is null ? null : Seconds(c.Acquired, next),
-                first is not null && last is not null ? last.CoordinatorCpuSeconds - first.CoordinatorCpuSeconds : null,
+                cpu, cpu is { } used && idleRate is { } rate ? used - rate * (last!.Time - first!.Time) : null,
                 window.Count > 0 ? window.Max(x => x.CoordinatorRssKb) / 1024.0 : null,
                 own.Count, own.Sum(e => (long)e.Bytes), last?.JournalBytes));
         }
         var scoring = cycles.Where(c => c.Shards > 0).ToList();
         double Mean(Func<CycleFigures, double?> f) => scoring.Select(f).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average();
         var perCycle = new PerScoringCycle(Mean(c => c.ScoringWallSeconds), Mean(c => c.ShardSeconds), Mean(c => c.AcquireSeconds), Mean(c => c.HandoverSeconds),
-            Mean(c => c.CoordinatorCpuSeconds), Mean(c => c.JournalEventBytes));
+            Mean(c => c.CoordinatorCpuSeconds), Mean(c => c.CoordinatorCpuAboveIdleSeconds), Mean(c => c.JournalEventBytes));
 
-        Sample? idle = submitted is { } sub ? At(sub) : null, final = samples.Count > 0 ? samples[^1] : null, done = finished is { } fin ? At(fin) : null;
+        Sample? idle = submitted is { } sub ? At(sub) : null;
         var coordinator = new ProcessFigures(idle?.CoordinatorRssKb / 1024.0, final?.CoordinatorRssKb / 1024.0,
             samples.Count > 0 ? samples.Max(x => x.CoordinatorHwmKb) / 1024.0 : null,
-            idle is not null && done is not null ? done.CoordinatorCpuSeconds - idle.CoordinatorCpuSeconds : null);
+            idle is not null && done is not null ? done.CoordinatorCpuSeconds - idle.CoordinatorCpuSeconds : null, idleRate);
         var worker = new ProcessFigures(idle?.WorkerRssKb / 1024.0, final?.WorkerRssKb / 1024.0,
-            samples.Count > 0 ? samples.Max(x => x.WorkerHwmKb) / 1024.0 : null, null);
+            samples.Count > 0 ? samples.Max(x => x.WorkerHwmKb) / 1024.0 : null, null, null);
         long fileBytes = new[] { "", "-wal", "-journal" }.Select(x => journalFile + x).Where(File.Exists).Sum(f => new FileInfo(f).Length);
         var journal = new JournalFigures(fileBytes, events.Count, events.Sum(e => (long)e.Bytes), events.Where(e => e.Cycle == -1).Sum(e => (long)e.Bytes),
             snapshotBytes, snapshots, snapshotEvery);
@@ -229,7 +235,8 @@ public static partial class ScaleSummary
             value is { } v && baseline is { } w && w > 0 && !double.IsNaN(v) && !double.IsNaN(w) ? v / w : null;
         return runs.Select(r => new Ratios(r.PoolImages, (double)r.PoolImages / b.PoolImages,
             R(r.PerScoringCycle.ScoringWallSeconds, b.PerScoringCycle.ScoringWallSeconds), R(r.PerScoringCycle.ShardSeconds, b.PerScoringCycle.ShardSeconds),
-            R(r.PerScoringCycle.CoordinatorCpuSeconds, b.PerScoringCycle.CoordinatorCpuSeconds), R(r.Coordinator.PeakMb, b.Coordinator.PeakMb),
+            R(r.PerScoringCycle.CoordinatorCpuSeconds, b.PerScoringCycle.CoordinatorCpuSeconds),
+            R(r.PerScoringCycle.CoordinatorCpuAboveIdleSeconds, b.PerScoringCycle.CoordinatorCpuAboveIdleSeconds), R(r.Coordinator.PeakMb, b.Coordinator.PeakMb),
             R(r.Coordinator.RssEndMb, b.Coordinator.RssEndMb), R(r.PerScoringCycle.JournalEventBytes, b.PerScoringCycle.JournalEventBytes),
             R(r.Journal.FileBytes, b.Journal.FileBytes), R(r.Worker.PeakMb, b.Worker.PeakMb))).ToList();
     }
@@ -254,7 +261,7 @@ public static partial class ScaleSummary
         static string F(double? v, string format = "0.0") => v is { } x && !double.IsNaN(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         static string X(double? r) => r is { } x ? $" (x{x.ToString(x < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture)})" : "";
         var md = new StringBuilder();
-        md.AppendLine("| pool images (x) | shards per cycle | scoring wall s/cycle (x) | shard seconds/cycle (x) | coordinator after last shard: acquire / hand-over s | coordinator CPU s/cycle (x) | coordinator RSS MB: idle / end (x) / peak (x) | journal bytes/cycle (x) | journal file at end, kB (x) | worker peak RSS MB (x) |");
+        md.AppendLine("| pool images (x) | shards per cycle | scoring wall s/cycle (x) | shard seconds/cycle (x) | coordinator after last shard: acquire / hand-over s | coordinator CPU s/cycle (x): all / above idle | coordinator RSS MB: idle / end (x) / peak (x) | journal bytes/cycle (x) | journal file at end, kB (x) | worker peak RSS MB (x) |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (int i = 0; i < runs.Count; i++)
         {
@@ -265,7 +272,7 @@ public static partial class ScaleSummary
                 F(p.ScoringWallSeconds) + X(q.ScoringWall),
                 F(p.ShardSeconds) + X(q.ShardSeconds),
                 $"{F(p.AcquireSeconds, "0.00")} / {F(p.HandoverSeconds, "0.00")}",
-                F(p.CoordinatorCpuSeconds, "0.00") + X(q.CoordinatorCpu),
+                $"{F(p.CoordinatorCpuSeconds, "0.00")}{X(q.CoordinatorCpu)} / {F(p.CoordinatorCpuAboveIdleSeconds, "0.00")}{X(q.CoordinatorCpuAboveIdle)}",
                 $"{F(r.Coordinator.RssIdleMb, "0")} / {F(r.Coordinator.RssEndMb, "0")}{X(q.CoordinatorRssEnd)} / {F(r.Coordinator.PeakMb, "0")}{X(q.CoordinatorPeak)}",
                 F(p.JournalEventBytes, "0") + X(q.JournalBytesPerCycle),
                 F(r.Journal.FileBytes / 1024.0, "0") + X(q.JournalFile),
