@@ -29,7 +29,7 @@ public static partial class ScaleSummary
 
     public sealed record CycleFigures(
         int Cycle, int Shards, double? TrainWallSeconds, double? ScoringWallSeconds, double ShardSeconds, double? AcquireSeconds, double? HandoverSeconds,
-        double? CoordinatorCpuSeconds, double? CoordinatorCpuAboveIdleSeconds, double? CoordinatorRssMaxMb, int JournalEvents, long JournalEventBytes, long? JournalFileBytesAtEnd);
+        double? CoordinatorCpuSeconds, double? CoordinatorCpuPerSecond, double? CoordinatorRssMaxMb, int JournalEvents, long JournalEventBytes, long? JournalFileBytesAtEnd);
 
     /// <summary>A process's memory before the experiment (idle), after it, at its peak; its CPU seconds during the experiment and, after it, per second of idling (heartbeats, timers, GC).</summary>
     public sealed record ProcessFigures(double? RssIdleMb, double? RssEndMb, double? PeakMb, double? CpuSeconds, double? CpuIdlePerSecond);
@@ -38,7 +38,7 @@ public static partial class ScaleSummary
 
     /// <summary>Means over the cycles that scored the pool (all but the last).</summary>
     public sealed record PerScoringCycle(double ScoringWallSeconds, double ShardSeconds, double AcquireSeconds, double HandoverSeconds, double CoordinatorCpuSeconds,
-        double CoordinatorCpuAboveIdleSeconds, double JournalEventBytes);
+        double CoordinatorCpuPerSecond, double JournalEventBytes);
 
     public sealed record RunFigures(
         int PoolImages, int Height, int Width, int RegionSize, int RegionsPerImage, int ShardSize, int ShardsPerCycle, int InitialImages, string Budget,
@@ -46,10 +46,10 @@ public static partial class ScaleSummary
         PerScoringCycle PerScoringCycle, IReadOnlyList<CycleFigures> PerCycle);
 
     /// <summary>Each figure of a run divided by the same figure of the smallest pool.</summary>
-    public sealed record Ratios(int PoolImages, double Pool, double? ScoringWall, double? ShardSeconds, double? CoordinatorCpu, double? CoordinatorCpuAboveIdle, double? CoordinatorPeak,
+    public sealed record Ratios(int PoolImages, double Pool, double? ScoringWall, double? ShardSeconds, double? CoordinatorCpu, double? CoordinatorCpuPerSecond, double? CoordinatorPeak,
         double? CoordinatorRssEnd, double? JournalBytesPerCycle, double? JournalFile, double? WorkerPeak);
 
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Parses samples.tsv (whitespace-separated: epoch seconds, coordinator VmRSS kB, VmHWM kB, CPU
@@ -187,14 +187,14 @@ public static partial class ScaleSummary
             cycles.Add(new CycleFigures(c.Cycle, own.Count(e => e.Kind == nameof(ShardScored)),
                 Seconds(c.Training, c.Trained), Seconds(c.Trained, c.Acquired), own.Sum(e => e.ShardSeconds),
                 Seconds(c.LastShard, c.Acquired), c.Acquired is null ? null : Seconds(c.Acquired, next),
-                cpu, cpu is { } used && idleRate is { } rate ? used - rate * (last!.Time - first!.Time) : null,
+                cpu, cpu is { } used && last!.Time > first!.Time ? used / (last.Time - first.Time) : null,
                 window.Count > 0 ? window.Max(x => x.CoordinatorRssKb) / 1024.0 : null,
                 own.Count, own.Sum(e => (long)e.Bytes), last?.JournalBytes));
         }
         var scoring = cycles.Where(c => c.Shards > 0).ToList();
         double Mean(Func<CycleFigures, double?> f) => scoring.Select(f).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average();
         var perCycle = new PerScoringCycle(Mean(c => c.ScoringWallSeconds), Mean(c => c.ShardSeconds), Mean(c => c.AcquireSeconds), Mean(c => c.HandoverSeconds),
-            Mean(c => c.CoordinatorCpuSeconds), Mean(c => c.CoordinatorCpuAboveIdleSeconds), Mean(c => c.JournalEventBytes));
+            Mean(c => c.CoordinatorCpuSeconds), Mean(c => c.CoordinatorCpuPerSecond), Mean(c => c.JournalEventBytes));
 
         Sample? idle = submitted is { } sub ? At(sub) : null;
         var coordinator = new ProcessFigures(idle?.CoordinatorRssKb / 1024.0, final?.CoordinatorRssKb / 1024.0,
@@ -236,7 +236,7 @@ public static partial class ScaleSummary
         return runs.Select(r => new Ratios(r.PoolImages, (double)r.PoolImages / b.PoolImages,
             R(r.PerScoringCycle.ScoringWallSeconds, b.PerScoringCycle.ScoringWallSeconds), R(r.PerScoringCycle.ShardSeconds, b.PerScoringCycle.ShardSeconds),
             R(r.PerScoringCycle.CoordinatorCpuSeconds, b.PerScoringCycle.CoordinatorCpuSeconds),
-            R(r.PerScoringCycle.CoordinatorCpuAboveIdleSeconds, b.PerScoringCycle.CoordinatorCpuAboveIdleSeconds), R(r.Coordinator.PeakMb, b.Coordinator.PeakMb),
+            R(r.PerScoringCycle.CoordinatorCpuPerSecond, b.PerScoringCycle.CoordinatorCpuPerSecond), R(r.Coordinator.PeakMb, b.Coordinator.PeakMb),
             R(r.Coordinator.RssEndMb, b.Coordinator.RssEndMb), R(r.PerScoringCycle.JournalEventBytes, b.PerScoringCycle.JournalEventBytes),
             R(r.Journal.FileBytes, b.Journal.FileBytes), R(r.Worker.PeakMb, b.Worker.PeakMb))).ToList();
     }
@@ -261,8 +261,8 @@ public static partial class ScaleSummary
         static string F(double? v, string format = "0.0") => v is { } x && !double.IsNaN(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         static string X(double? r) => r is { } x ? $" (x{x.ToString(x < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture)})" : "";
         var md = new StringBuilder();
-        md.AppendLine("| pool images (x) | shards per cycle | scoring wall s/cycle (x) | shard seconds/cycle (x) | coordinator after last shard: acquire / hand-over s | coordinator CPU s/cycle (x): all / above idle | coordinator RSS MB: idle / end (x) / peak (x) | journal bytes/cycle (x) | journal file at end, kB (x) | worker peak RSS MB (x) |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| pool images (x) | shards per cycle | scoring wall s/cycle (x) | shard seconds/cycle (x) | coordinator after last shard: acquire / hand-over s | coordinator CPU s/cycle (x) | coordinator CPU s per s: in scoring cycles / idle | coordinator RSS MB: idle / end (x) / peak (x) | journal bytes/cycle (x) | journal file at end, kB (x) | worker peak RSS MB (x) |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (int i = 0; i < runs.Count; i++)
         {
             var r = runs[i]; var q = ratios[i]; var p = r.PerScoringCycle;
@@ -272,7 +272,8 @@ public static partial class ScaleSummary
                 F(p.ScoringWallSeconds) + X(q.ScoringWall),
                 F(p.ShardSeconds) + X(q.ShardSeconds),
                 $"{F(p.AcquireSeconds, "0.00")} / {F(p.HandoverSeconds, "0.00")}",
-                $"{F(p.CoordinatorCpuSeconds, "0.00")}{X(q.CoordinatorCpu)} / {F(p.CoordinatorCpuAboveIdleSeconds, "0.00")}{X(q.CoordinatorCpuAboveIdle)}",
+                F(p.CoordinatorCpuSeconds, "0.00") + X(q.CoordinatorCpu),
+                $"{F(p.CoordinatorCpuPerSecond, "0.000")} / {F(r.Coordinator.CpuIdlePerSecond, "0.000")}",
                 $"{F(r.Coordinator.RssIdleMb, "0")} / {F(r.Coordinator.RssEndMb, "0")}{X(q.CoordinatorRssEnd)} / {F(r.Coordinator.PeakMb, "0")}{X(q.CoordinatorPeak)}",
                 F(p.JournalEventBytes, "0") + X(q.JournalBytesPerCycle),
                 F(r.Journal.FileBytes / 1024.0, "0") + X(q.JournalFile),
