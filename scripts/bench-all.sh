@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Reruns every speed and cost benchmark of docs/benchmarks.md, one after the other, on this
 # checkout's HEAD: speed against the authors' code (two sizes), the actor runtime against the
-# in-process driver, the cluster, telemetry on/off, the native heap and the README's first
-# command. Each script writes its raw result to docs/results/ (stamped with date and commit).
+# in-process driver, the cluster, telemetry on/off, the native heap, the README's first
+# command and how cost grows with the pool. Each script writes its raw result to docs/results/ (stamped with date and commit).
 # Benchmarks need the machine to themselves: this refuses to start while another s4al process,
 # test host or benchmark is running, and checks again before each benchmark.
 #
 # usage: S4AL_REF=<authors' code, see scripts/bench-speed.sh> scripts/bench-all.sh
 # env:   SKIP="speed telemetry"  names of benchmarks to leave out
-#        (speed runtime cluster telemetry heap first-run)
+#        (speed runtime cluster telemetry heap first-run scale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${S4AL_REF:?set S4AL_REF to the unpacked repository of the authors (see scripts/bench-speed.sh)}"
@@ -46,6 +46,7 @@ run cluster scripts/bench-cluster.sh
 run telemetry scripts/bench-telemetry.sh
 run heap scripts/bench-heap.sh
 run first-run scripts/bench-first-run.sh
+run scale scripts/bench-scale.sh
 # Every cycle of every benchmark run should have trained in one attempt (cycles.csv, column attempts).
 echo "== training attempts in the runs of these benchmarks:"
 find runs -name cycles.csv -newer "$marker" -print0 2>/dev/null | xargs -0 -r python3 -c '

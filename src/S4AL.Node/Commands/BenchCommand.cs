@@ -55,7 +55,35 @@ public static class BenchCommand
             return RunHeap(n, Console.Out);
         }));
         bench.Subcommands.Add(heap);
+        bench.Subcommands.Add(ScaleSummaryCommand());
         return bench;
+    }
+
+    /// <summary>`s4al bench scale-summary FOLDER...`: the figures of scripts/bench-scale.sh's folders (one per pool size) as a Markdown table, and with --json as the raw result.</summary>
+    static Command ScaleSummaryCommand()
+    {
+        var folders = new Argument<string[]>("folders") { Description = "One folder per pool size, as scripts/bench-scale.sh leaves them", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<string?>("--json") { Description = "Write the raw figures to this file" };
+        var commit = new Option<string>("--commit") { DefaultValueFactory = _ => "", Description = "Commit measured (stamped into the JSON)" };
+        var cores = new Option<int>("--cores") { DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "Threads the worker node had" };
+        var snapshotEvery = new Option<int>("--snapshot-every") { DefaultValueFactory = _ => new S4AL.Actors.Coordinator.CoordinatorOptions().SnapshotEvery, Description = "The coordinator's snapshot interval (events), for the record" };
+        var note = new Option<string?>("--note") { Description = "A remark stamped into the JSON (e.g. what else ran on the machine)" };
+        var cmd = new Command("scale-summary", "Summarize scripts/bench-scale.sh's measurements: per pool size, scoring time, coordinator CPU and memory, journal bytes per cycle, and each figure's ratio to the smallest pool.");
+        cmd.Arguments.Add(folders);
+        foreach (var o in new Option[] { json, commit, cores, threads, snapshotEvery, note }) cmd.Options.Add(o);
+        cmd.SetAction(p => CommandErrors.Guard(() =>
+        {
+            var runs = p.GetValue(folders)!.Select(f => ScaleSummary.Measure(f, p.GetValue(snapshotEvery))).OrderBy(r => r.PoolImages).ToList();
+            Console.Out.Write(ScaleSummary.ToMarkdown(runs));
+            if (p.GetValue(json) is { } file)
+            {
+                File.WriteAllText(file, ScaleSummary.ToJson(runs, p.GetValue(commit)!, DateTime.UtcNow, p.GetValue(cores), p.GetValue(threads), p.GetValue(note)) + "\n");
+                Console.Out.WriteLine($"written: {file}");
+            }
+            return 0;
+        }));
+        return cmd;
     }
 
     /// <summary>
