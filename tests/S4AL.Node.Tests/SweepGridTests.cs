@@ -89,7 +89,7 @@ public class SweepGridTests
     static ExperimentStatus Status(string id, CyclePhase phase, string? waitingFor = null, string? error = null, params double[] miou) =>
         ExperimentStatus.Unknown(ExperimentId.Parse(id)) with
         {
-            Found = true, Phase = phase, Cycle = miou.Length, LastCycle = 2,
+            Found = true, Phase = phase, Cycle = miou.Length, LastCycle = 2, Attempt = 1,
             Completed = miou.Select((m, i) => new CycleRecord(i, new CycleEvaluation(2, [(long)(100 * m), 0, 0, (long)(100 * m)], 0.1, 1),
                 new CheckpointRef("c", new string('a', 64), i, 1, 1), [], 0, 1)).ToArray(),
             WaitingFor = waitingFor is null ? null : ExperimentId.Parse(waitingFor), Error = error,
@@ -103,6 +103,9 @@ public class SweepGridTests
         Assert.Equal(new SweepRow("sup-s1", "", "waiting", "", "starts from the labeled set of s4al-s1"), rows[1]);
         Assert.Equal("identical to s4al-s1: trained once", rows[2].Note);
         Assert.Equal("not submitted", SweepTable.Rows(File(), [])[0].Phase);
+        // No trainer has taken it yet (attempt 0); once one has, the row names it.
+        Assert.Equal("queued", SweepTable.Rows(File(), [Status("t.s4al-s1", CyclePhase.Training) with { Attempt = 0 }])[0].Phase);
+        Assert.Equal("on node-b, attempt 2", SweepTable.Rows(File(), [Status("t.s4al-s1", CyclePhase.Training) with { Attempt = 2, Trainer = "node-b" }])[0].Note);
     }
 
     [Fact]

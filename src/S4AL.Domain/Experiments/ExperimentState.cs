@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using MessagePack;
 using static S4AL.Domain.Experiments.ExperimentEvents;
@@ -104,12 +105,17 @@ public sealed record ExperimentState
     /// <see cref="ExperimentPlan.ShardSize"/> at a time. A function of the state only, so a
     /// restarted coordinator sends the same shards again.
     /// </summary>
-    public ImmutableArray<PoolShard> Shards()
-    {
-        var fully = FullyLabeled;
-        var images = Enumerable.Range(0, Plan.PoolImages).Where(i => !fully.Contains(i)).ToArray();
-        return images.Chunk(Plan.ShardSize).Select((chunk, i) => new PoolShard(i, chunk.ToImmutableArray())).ToImmutableArray();
-    }
+    public ImmutableArray<PoolShard> Shards() =>
+        ShardsOfPlan.GetValue(Plan, plan =>
+        {
+            var fully = plan.InitialFullyLabeled.ToHashSet();
+            var images = Enumerable.Range(0, plan.PoolImages).Where(i => !fully.Contains(i)).ToArray();
+            return new StrongBox<ImmutableArray<PoolShard>>(images.Chunk(plan.ShardSize).Select((chunk, i) => new PoolShard(i, chunk.ToImmutableArray())).ToImmutableArray());
+        }).Value;
+
+    // The shards are a function of the plan, asked for on every shard result, dispatch and status:
+    // computed once per plan instance, since at 100,000 pool images each list is 400 kB of garbage.
+    static readonly ConditionalWeakTable<ExperimentPlan, StrongBox<ImmutableArray<PoolShard>>> ShardsOfPlan = new();
 
     /// <summary>Shards of the current cycle without a persisted result.</summary>
     public ImmutableArray<PoolShard> MissingShards() =>

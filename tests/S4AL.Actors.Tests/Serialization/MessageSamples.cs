@@ -25,7 +25,7 @@ static class MessageSamples
 
     static readonly CycleEvaluation Evaluation = new(2, [11, 2, 3, 13], 0.125, 42.5);
 
-    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3), AnnotatorMode.Human, InitialSetLabeled: true);
+    static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3), AnnotatorMode.Human, InitialSetLabeled: true, LabeledSetFrom: ExperimentId.Parse("exp-3"));
 
     static readonly RegionLabel Label = new("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ana", 12.5, 340, 2);
 
@@ -39,13 +39,14 @@ static class MessageSamples
         [new(new(2, 3), Label)], true, new AnnotationFigures(8, 8, 2048, 60, 7.5, 1, 3));
 
     static readonly ExperimentStatus Status = new(Id, true, CyclePhase.Annotating, 2, 4, 3, 1, 4, Checkpoint(1200), [Record], "/runs/exp-7", "node-a", "4bf92f3577b34da6a3ce929d0e0e4736", [new(1, "interrupted"), new(2, "CUDA out of memory")],
-        AnnotatorMode.Human, 720, 318);
+        AnnotatorMode.Human, 720, 318, ExperimentId.Parse("exp-3"), "training failed: CUDA out of memory");
 
     public static readonly IReadOnlyDictionary<Type, IS4alMessage> ByType = new IS4alMessage[]
     {
         // Journal
         new Submitted(Plan),
         new CycleStarted(Id, 2, 3),
+        new LabeledSetInherited(Id, ExperimentId.Parse("exp-3"), [3, 7], [new(1, 2), new(6, 2)]),
         new CycleTraced(Id, 2, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
         new TrainingAttemptFailed(Id, 2, 3, "ExternalException: Unknown scalar type"),
         new CheckpointSaved(Id, Checkpoint(1200)),
