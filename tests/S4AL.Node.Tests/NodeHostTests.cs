@@ -5,6 +5,7 @@ using Akka.Serialization;
 using S4AL.Actors.Hosting;
 using S4AL.Actors.Serialization;
 using S4AL.Actors.Tests.Support;
+using S4AL.Domain.Experiments;
 using S4AL.Node.Hosting;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
@@ -43,6 +44,38 @@ public class NodeHostTests
             // The coordinator singleton answers through its proxy.
             var status = await host.Registry().Get<CoordinatorKey>().Ask<ExperimentList>(new ListExperiments(), TimeSpan.FromSeconds(60));
             Assert.Empty(status.Experiments);
+        }
+        finally { host.StopQuietly(TimeSpan.FromSeconds(30)); }
+    }
+
+    [Fact]
+    public async Task A_node_with_two_trainers_trains_two_experiments_at_once()
+    {
+        var dir = ActorSpecConfig.TempDir("two-trainers");
+        using var host = NodeHost.Build(new NodeSettings
+        {
+            Node = new() { Journal = PersistenceOptions.Sqlite(Path.Combine(dir, "journal.db")) },
+            Trainer = new() { Count = 2, Threads = 2 },
+            ExtraHocon = "akka.actor.serialize-messages = on",
+        });
+        await host.StartAsync();
+        try
+        {
+            var coordinator = host.Registry().Get<CoordinatorKey>();
+            // Far more epochs than the test waits for: stopping the host cancels both jobs.
+            var plans = new[] { "first", "second" }.Select(id => ActorSpecConfig.Plan(Path.Combine(dir, id), ActorSpecConfig.Definition(epochs: 100_000, iterations: 5), id: id)).ToArray();
+            foreach (var plan in plans) Assert.IsType<SubmitAccepted>(await coordinator.Ask<object>(new SubmitExperiment(plan), TimeSpan.FromSeconds(120)));
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+            ExperimentStatus[] training;
+            while ((training = (await coordinator.Ask<ExperimentList>(new ListExperiments(), TimeSpan.FromSeconds(60))).Experiments
+                       .Where(s => s.Phase == CyclePhase.Training && s.Trainer is not null).ToArray()).Length < 2)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"two experiments were not training at once within 5 minutes ({training.Length} were)");
+                await Task.Delay(200);
+            }
+            // Each on its own trainer, named by the node's address and the actor.
+            var address = Cluster.Get(host.System()).SelfAddress.ToString();
+            Assert.Equal([address + "/trainer-1", address + "/trainer-2"], training.Select(s => s.Trainer!).Order());
         }
         finally { host.StopQuietly(TimeSpan.FromSeconds(30)); }
     }

@@ -16,7 +16,8 @@ namespace S4AL.Actors.Coordinator;
 /// Advances every experiment through its cycles (a cluster singleton on role
 /// <c>coordinator</c>, event-sourced). It only coordinates and persists: decisions come from
 /// <see cref="ExperimentDecisions"/>, events are persisted before anything is acknowledged or
-/// sent (<see cref="CoordinatorJournal"/>), trainers are kept by <see cref="TrainerPool"/>,
+/// sent (<see cref="CoordinatorJournal"/>), trainers are kept by <see cref="TrainerPool"/> and
+/// given to experiments in the order of <see cref="TrainingQueue"/> (first come, first served),
 /// scoring orders by <see cref="ShardDispatch"/>, and the run folder's results are written by
 /// the experiment's reporter, which subscribes like any client. It opens no dataset and renders
 /// no file, so its node needs no data. After a restart it resumes each experiment in the phase
@@ -34,6 +35,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
     readonly CoordinatorOptions _options;
     readonly IActorRef _scorers, _reporters;
     readonly TrainerPool _trainers = new();
+    readonly TrainingQueue _queue = new();
     readonly ShardDispatch _shards;
     readonly Subscribers _subscribers = new();
     readonly TrainingAttempts _attempts = new();
@@ -60,8 +62,12 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         });
         Command<ReportTrained>(OnTrained);
         Command<ReportTrainingFailed>(OnTrainingFailed);
-        Command<TrainingCancelled>(c => _trainers.Release(c.Experiment));
-        Command<TrainerBusy>(b => _trainers.Busy(Sender, b.Experiment, b.BusyWith));
+        Command<TrainingCancelled>(c =>
+        {
+            _trainers.Release(c.Experiment);
+            Dispatch();
+        });
+        Command<TrainerBusy>(OnTrainerBusy);
         Command<ReportShardScored>(OnShardScored);
         CommandAnnotation();
         Command<ReportShardFailed>(f => { _shards.Answered(f.Experiment, f.Cycle, f.Shard); Fail(f.Experiment, f.Cycle, $"scoring shard {f.Shard} failed: {f.Error}"); });
@@ -150,22 +156,33 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
             if (!stale) replyTo.Tell(new TrainedAccepted(report.Experiment, report.Cycle));
             if (_trainers.Trains(replyTo, report.Experiment)) _trainers.Release(report.Experiment);
             Advance(report.Experiment);
+            Dispatch();
         });
+    }
+
+    void OnTrainerBusy(TrainerBusy busy)
+    {
+        // The order reached a trainer still working for another experiment (assigned before a fail-over): the refused one lost no turn.
+        bool refused = _trainers.Trains(Sender, busy.Experiment);
+        _trainers.Busy(Sender, busy.Experiment, busy.BusyWith);
+        if (refused) _queue.Return(busy.Experiment);
+        Dispatch();
     }
 
     void OnTrainingFailed(ReportTrainingFailed f)
     {
         _trainers.Release(f.Experiment);
-        if (State.Find(f.Experiment) is not { } s) return;
+        if (State.Find(f.Experiment) is not { } s) { Dispatch(); return; }
         var decision = ExperimentDecisions.AttemptFailed(s, f.Cycle, f.Attempt, f.Error);
         // A late report of an attempt already ended (or of another cycle) changes nothing.
-        if (decision.Events.IsEmpty) return;
+        if (decision.Events.IsEmpty) { Dispatch(); return; }
         int failures = _attempts.Failed(f.Experiment, f.Cycle), attempt = s.Attempt;
         _telemetry.AttemptFailed(f.Experiment, f.Cycle, attempt, f.Error, failures, _options.MaxTrainingAttempts);
         PersistThen(decision, () =>
         {
             if (failures >= _options.MaxTrainingAttempts) Fail(f.Experiment, f.Cycle, $"training failed: {f.Error}");
             else Advance(f.Experiment);
+            Dispatch();
         });
     }
 
@@ -183,6 +200,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         var (node, lost) = removed;
         _telemetry.TrainerGone(node, lost);
         if (lost is not { } id) return;
+        // The experiment queues again like one whose attempt failed.
         Decide(id, s => ExperimentDecisions.AttemptFailed(s, s.Cycle, s.Attempt, $"the trainer {node} left the cluster"), () => Advance(id));
     }
 
@@ -195,7 +213,23 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         else PersistThen(decision, then);
     }
 
-    void AdvanceAll() { foreach (var id in State.Experiments.Values.Select(s => s.Id).ToList()) Advance(id); }
+    void AdvanceAll()
+    {
+        // Those ready to train at this moment join together (in id order, the queue's tie-break) before any gets a trainer.
+        _queue.Join(State.Experiments.Values.Where(WaitsForTrainer).Select(s => s.Id));
+        foreach (var id in State.Experiments.Values.Select(s => s.Id).ToList()) Advance(id);
+        Dispatch();
+    }
+
+    bool WaitsForTrainer(ExperimentState s) =>
+        !_failed.ContainsKey(s.Id) && ExperimentDecisions.Next(s) == NextAction.Train && !_trainers.IsTraining(s.Id);
+
+    /// <summary>Gives every free trainer to the experiment at the head of the queue.</summary>
+    void Dispatch()
+    {
+        while (_trainers.HasFree && _queue.Next(id => State.Find(id) is { } s && WaitsForTrainer(s)) is { } next)
+            StartTraining(State.Find(next)!);
+    }
 
     /// <summary>Does the next thing the experiment's state asks for, if it is not under way already.</summary>
     void Advance(ExperimentId id)
@@ -204,7 +238,11 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         if (_telemetry.Sync(s) is { } traceParent) PersistThen(ExperimentDecisions.Traced(s, traceParent), () => { });
         switch (ExperimentDecisions.Next(s))
         {
-            case NextAction.Train: StartTraining(s); return;
+            case NextAction.Train:
+                if (_trainers.IsTraining(id)) return;
+                _queue.Join(id);
+                Dispatch();
+                return;
             case NextAction.Score:
                 foreach (var order in _shards.Orders(s, _telemetry.Scoring(s))) _scorers.Tell(order);
                 return;
@@ -226,7 +264,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
 
     void StartTraining(ExperimentState s)
     {
-        if (_trainers.IsTraining(s.Id) || _trainers.Assign(s.Id) is not { } assigned) return;
+        if (_trainers.Assign(s.Id) is not { } assigned) return;
         var (trainer, node) = assigned;
         var decision = _attempts.TakeFresh(s.Id, s.Cycle, s.Attempt) ? Decision.None : ExperimentDecisions.StartAttempt(s);
         PersistThen(decision, () =>
@@ -241,6 +279,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
     {
         _telemetry.Failed(id, cycle, error);
         _failed[id] = error;
+        _queue.Leave(id);
         _subscribers.Publish(id, new ExperimentFailed(id, cycle, error));
     }
 

@@ -33,6 +33,9 @@ sealed class TrainerPool
 
     public bool IsTraining(ExperimentId experiment) => _training.ContainsKey(experiment);
 
+    /// <summary>Whether a registered trainer has nothing to do.</summary>
+    public bool HasFree => _slots.Values.Any(s => s.Assigned is null);
+
     /// <summary>The node training <paramref name="experiment"/>, if any.</summary>
     public string? NodeOf(ExperimentId experiment) =>
         _training.TryGetValue(experiment, out var t) && _slots.TryGetValue(t, out var slot) ? slot.Node : null;

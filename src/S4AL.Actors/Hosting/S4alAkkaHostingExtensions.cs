@@ -107,12 +107,24 @@ public static class S4alAkkaHostingExtensions
         builder.WithActors((system, registry, resolver) =>
             system.ActorOf(resolver.Props<HandshakeActor>(registry.Get<CoordinatorKey>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()), "handshake"));
 
-    /// <summary>The node's trainer; call after the coordinator and replay registrations.</summary>
-    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry, resolver) =>
+    /// <summary>
+    /// The node's trainers, <paramref name="count"/> of them (each trains one experiment at a time and
+    /// registers with the coordinator on its own); call after the coordinator and replay registrations.
+    /// <see cref="TrainerKey"/> names the first.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, int count = 1)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "a trainer node needs at least 1 trainer (TrainerOptions.Count)");
+        return builder.WithActors((system, registry, resolver) =>
         {
-            // Both references are IActorRef: the resolver fills the constructor's parameters in the order given.
-            var trainer = system.ActorOf(resolver.Props<TrainerActor>(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>()), "trainer");
-            registry.Register<TrainerKey>(trainer);
+            var address = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+            for (int i = 1; i <= count; i++)
+            {
+                // Both references are IActorRef: the resolver fills the constructor's parameters in the order given.
+                var trainer = system.ActorOf(resolver.Props<TrainerActor>(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), TrainerActor.NameOf(address, i, count)),
+                    TrainerActor.ActorName(i, count));
+                if (i == 1) registry.Register<TrainerKey>(trainer);
+            }
         });
+    }
 }

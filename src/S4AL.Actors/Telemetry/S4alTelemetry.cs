@@ -56,6 +56,10 @@ public static class S4alTelemetry
         public const string AnnotatorSeconds = "s4al.annotation.seconds";
         public const string NodeAddress = "s4al.node.address";
         public const string NodeRole = "s4al.node.role";
+        /// <summary>The trainer as the coordinator knows it: the node's address, with the actor's name on a node with several.</summary>
+        public const string Trainer = "s4al.trainer";
+        /// <summary>The intra-op CPU threads a training job runs with.</summary>
+        public const string Threads = "s4al.threads";
         public const string Error = "error.type";
     }
 

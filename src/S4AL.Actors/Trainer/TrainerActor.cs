@@ -37,12 +37,17 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     readonly TrainerOptions _options;
     readonly Device _device;
     readonly string _node;
+    readonly string _name;
     TrainingJob? _job;
     Task? _jobTask;
     // The end-of-training report, sent until the coordinator confirms it persisted it.
     ReportTrained? _unconfirmed;
 
-    public TrainerActor(IActorRef coordinator, IActorRef replay, DatasetCache data, TrainerOptions options)
+    /// <param name="name">
+    /// How the coordinator, its status and traces name this trainer: the node's address, followed by
+    /// the actor's name when the node has several trainers (<see cref="NameOf"/>).
+    /// </param>
+    public TrainerActor(IActorRef coordinator, IActorRef replay, DatasetCache data, TrainerOptions options, string name)
     {
         _coordinator = coordinator;
         _replay = replay;
@@ -50,8 +55,9 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _options = options;
         _device = Devices.Parse(options.Device);
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        _name = name;
 
-        Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_node, _options.Device)));
+        Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_name, _options.Device)));
         Receive<TrainerRegistered>(_ => { });
         Receive<TrainCycle>(OnTrainCycle);
         Receive<GetTrainerStatus>(_ => Sender.Tell(Status()));
@@ -104,6 +110,12 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>The actor name of trainer <paramref name="index"/> (from 1) of <paramref name="count"/> on a node: "trainer" when it is the only one, as before there could be several.</summary>
+    public static string ActorName(int index, int count) => count == 1 ? "trainer" : $"trainer-{index}";
+
+    /// <summary>The name a trainer reports: the node's address alone for a node's only trainer, else the address and the actor's name.</summary>
+    public static string NameOf(string address, int index, int count) => count == 1 ? address : $"{address}/{ActorName(index, count)}";
+
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("register", RegisterTick.Instance, TimeSpan.Zero, _options.RegisterInterval);
@@ -134,7 +146,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         }
         _log.Info(null, "experiment {0} cycle {1} attempt {2}: training {3}", order.Plan.Id, order.Cycle, order.Attempt,
             order.ResumeFrom is { } from ? $"from checkpoint {from.Path} (epoch {from.EpochsDone})" : "from scratch");
-        _job = new TrainingJob(order, Self, _replay, _data, _options, _device, _node, _log);
+        _job = new TrainingJob(order, Self, _replay, _data, _options, _device, _node, _name, _log);
         _jobTask = _job.Start();
     }
 

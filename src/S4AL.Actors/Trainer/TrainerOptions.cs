@@ -5,6 +5,13 @@ public sealed record TrainerOptions
 {
     /// <summary>cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Trainer actors on the node, each training one experiment at a time (at least 1).</summary>
+    public int Count { get; init; } = 1;
+    /// <summary>
+    /// The node's CPU threads for tensor operations, shared by its trainers; null: the job leaves
+    /// its thread as the process set it (<see cref="ThreadsPerJob"/>).
+    /// </summary>
+    public int? Threads { get; init; }
     /// <summary>A checkpoint at most every this many epochs (and always at the end of the cycle).</summary>
     public int CheckpointEveryEpochs { get; init; } = 1;
     /// <summary>
@@ -18,4 +25,10 @@ public sealed record TrainerOptions
     public TimeSpan ReplayTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>How often an unacknowledged end-of-training report is sent again.</summary>
     public TimeSpan ReportRetryInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The intra-op threads of one training job: the node's budget split between its trainers (at
+    /// least 1), so N jobs at once do not oversubscribe the cores; null when <see cref="Threads"/> is.
+    /// </summary>
+    public int? ThreadsPerJob => Threads is { } budget ? Math.Max(1, budget / Math.Max(1, Count)) : null;
 }

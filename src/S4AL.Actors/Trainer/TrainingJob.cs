@@ -31,13 +31,17 @@ sealed class TrainingJob
     readonly TrainerOptions _options;
     readonly Device _device;
     readonly string _node;
+    readonly string _trainerName;
     readonly ActorLogger _log;
     readonly ManualResetEventSlim _running = new(true);
     readonly CancellationTokenSource _cancel = new();
 
-    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, DatasetCache data, TrainerOptions options, Device device, string node, ActorLogger log)
+    /// <param name="node">The node's address.</param>
+    /// <param name="trainerName">The trainer as the coordinator knows it (the address, with the actor's name when the node has several).</param>
+    public TrainingJob(TrainCycle order, IActorRef trainer, IActorRef replay, DatasetCache data, TrainerOptions options, Device device, string node, string trainerName, ActorLogger log)
     {
         _node = node;
+        _trainerName = trainerName;
         _log = log;
         _order = order;
         _trainer = trainer;
@@ -68,6 +72,9 @@ sealed class TrainingJob
     /// <summary>Trains the cycle; returns what the trainer actor is told at the end (Finished, Cancelled or Failed), logged here while the span is current.</summary>
     object Train()
     {
+        // libtorch's intra-op thread count is per thread (OpenMP): set here, on the job's own thread, it
+        // holds for this job alone, so the node's trainers share its thread budget instead of each taking all of it.
+        if (_options.ThreadsPerJob is { } threads) set_num_threads(threads);
         // A child of the coordinator's "training" span (its traceparent came with the order); current on this
         // dedicated thread, so the epoch and checkpoint spans and the engine's log lines belong to it.
         using var span = S4alTelemetry.Source.StartActivity("train cycle", ActivityKind.Consumer, S4alTelemetry.ContextOf(_order.TraceParent), new KeyValuePair<string, object?>[]
@@ -75,6 +82,7 @@ sealed class TrainingJob
             new(S4alTelemetry.Tags.Experiment, Experiment.Value), new(S4alTelemetry.Tags.Cycle, Cycle), new(S4alTelemetry.Tags.Attempt, _order.Attempt),
             new(S4alTelemetry.Tags.ResumedFrom, _order.ResumeFrom?.Sha256),
             new(S4alTelemetry.Tags.NodeAddress, _node), new(S4alTelemetry.Tags.NodeRole, "trainer"), new(S4alTelemetry.Tags.Device, _options.Device),
+            new(S4alTelemetry.Tags.Trainer, _trainerName), new(S4alTelemetry.Tags.Threads, get_num_threads()),
         });
         Span = span;
         try

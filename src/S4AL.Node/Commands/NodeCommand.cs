@@ -19,19 +19,20 @@ public static class NodeCommand
         var cluster = new ClusterOptions();
         var roles = new Option<string>("--roles") { Description = "Comma-separated: coordinator, trainer, scorer, replay, annotation (the annotation page, see --annotate-url) (setting Node:Roles; default: all but annotation)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and scoring (setting Node:Device; default: cpu)" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations (setting Node:Threads; default: all cores)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations, shared by the node's trainers (setting Node:Threads; default: all cores)" };
+        var trainers = TrainersOption();
         var log = new Option<string?>("--log") { Description = "Log file (default: none; errors that stop the node are printed on standard error)" };
         var cmd = new Command("node", "Start a cluster node with the given roles and join the seed nodes (the first seed node forms the cluster).");
         cluster.AddTo(cmd);
         var checkpointInterval = RunCommand.CheckpointIntervalOption();
-        foreach (var o in new Option[] { roles, device, threads, log, checkpointInterval }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { roles, device, threads, trainers, log, checkpointInterval }) cmd.Options.Add(o);
         var telemetry = new TelemetryOptions();
         telemetry.AddTo(cmd);
         var annotation = new AnnotationOptions();
         annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(cluster.Given(parse).Map(roles, "Node:Roles").Map(device, "Node:Device").Map(threads, "Node:Threads"))));
+            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(cluster.Given(parse).Map(roles, "Node:Roles").Map(device, "Node:Device").Map(threads, "Node:Threads").Map(trainers, TrainersSetting))));
             var node = config.Node;
             if (node.Roles.Contains(NodeRoles.Coordinator) && node.Journal is null)
                 throw new UsageException("--journal (setting Node:Journal) is required on a node with the coordinator role (sqlite:FILE on one machine, postgres:... for a cluster)");
@@ -39,7 +40,11 @@ public static class NodeCommand
             var settings = new NodeSettings
             {
                 Node = node,
-                Trainer = new TrainerOptions { Device = node.Device, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
+                Trainer = new TrainerOptions
+                {
+                    Device = node.Device, Count = config.Trainer.Count, Threads = node.Threads,
+                    CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval),
+                },
                 Scorer = new ScorerOptions { Device = node.Device },
                 Services = services,
                 LogFile = parse.GetValue(log),
@@ -51,6 +56,14 @@ public static class NodeCommand
         }));
         return cmd;
     }
+
+    public const string TrainersSetting = "Trainer:Count";
+
+    /// <summary>--trainers N (node, run): trainer actors on the node, each with threads / N CPU threads.</summary>
+    public static Option<int> TrainersOption() => new("--trainers")
+    {
+        Description = "Trainers on this node, each training one experiment at a time with --threads / N CPU threads (setting Trainer:Count; default 1)",
+    };
 
     static int Run(NodeSettings settings)
     {

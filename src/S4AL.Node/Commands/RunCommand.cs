@@ -39,12 +39,14 @@ public static class RunCommand
         telemetry.AddTo(cmd);
         var hocon = ClusterOptions.HoconOption();
         cmd.Options.Add(hocon);
+        var trainers = NodeCommand.TrainersOption();
+        cmd.Options.Add(trainers);
         var annotation = new AnnotationOptions();
         annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
-            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon"))));
+            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon").Map(trainers, NodeCommand.TrainersSetting))));
             return parse.GetValue(runtime) switch
             {
                 "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
@@ -70,7 +72,7 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// The experiment on a one-node cluster; of <paramref name="config"/> only the HOCON files, telemetry and the annotation page apply
+    /// The experiment on a one-node cluster; of <paramref name="config"/> only the HOCON files, the trainer count, telemetry and the annotation page apply
     /// (the node takes every role, the annotation page's too when people label; its journal is the run folder's).
     /// </summary>
     public static int RunWithActors(RunRequest spec, IReadOnlyList<string> optionsGiven, TextWriter output, TimeSpan checkpointInterval, S4alSettings config, NodeServices services)
@@ -92,7 +94,7 @@ public static class RunCommand
                 Roles = AnnotatorOf(spec, folder, fresh is not null) == AnnotatorMode.Human ? NodeRoles.Known : NodeRoles.All,
             },
             Annotation = config.Annotation,
-            Trainer = new TrainerOptions { Device = spec.DeviceName, CheckpointInterval = checkpointInterval },
+            Trainer = new TrainerOptions { Device = spec.DeviceName, Count = config.Trainer.Count, Threads = spec.Threads, CheckpointInterval = checkpointInterval },
             Scorer = new ScorerOptions { Device = spec.DeviceName },
             Services = services,
             LogFile = folder.Log,

@@ -98,6 +98,7 @@ public static class S4alConfiguration
                         read.Value("Node:Tls:SuppressValidation", Boolean, false))
                     : null,
             },
+            Trainer = new TrainerSection { Count = read.Value("Trainer:Count", Trainers, defaults.Trainer.Count) },
             Telemetry = new TelemetrySettings
             {
                 Endpoint = read.Value<Uri?>("Telemetry:Endpoint", OtlpEndpoint, null),
@@ -116,7 +117,7 @@ public static class S4alConfiguration
     public static readonly IReadOnlyList<string> Keys =
     [
         "Node:Roles", "Node:Host", "Node:Port", "Node:SeedNodes", "Node:Journal", "Node:Hocon", "Node:Device", "Node:Threads",
-        "Node:Tls:Pfx", "Node:Tls:Password", "Node:Tls:SuppressValidation", "Telemetry:Endpoint", "Telemetry:Protocol", "Annotation:Url", "Annotation:Token", "NativeHeap",
+        "Node:Tls:Pfx", "Node:Tls:Password", "Node:Tls:SuppressValidation", "Trainer:Count", "Telemetry:Endpoint", "Telemetry:Protocol", "Annotation:Url", "Annotation:Token", "NativeHeap",
     ];
 
     static Uri AnnotationUrl(string text)
@@ -133,6 +134,9 @@ public static class S4alConfiguration
 
     static int Threads(string text) =>
         int.TryParse(text, out var threads) && threads >= 1 ? threads : throw new ArgumentException("must be a number of threads, at least 1");
+
+    static int Trainers(string text) =>
+        int.TryParse(text, out var trainers) && trainers >= 1 ? trainers : throw new ArgumentException("must be a number of trainers, at least 1");
 
     static bool Boolean(string text) => bool.TryParse(text, out var b) ? b : throw new ArgumentException("expected true or false");
 
@@ -210,6 +214,7 @@ public static class S4alConfiguration
             foreach (var (key, value) in config.AsEnumerable())
             {
                 if (value is null || !(key.StartsWith("Node:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Telemetry:", StringComparison.OrdinalIgnoreCase)
+                                       || key.StartsWith("Trainer:", StringComparison.OrdinalIgnoreCase)
                                        || key.StartsWith("Annotation:", StringComparison.OrdinalIgnoreCase) || key.Equals("NativeHeap", StringComparison.OrdinalIgnoreCase)))
                     continue;
                 var known = S4alConfiguration.Keys.Any(k => key.Equals(k, StringComparison.OrdinalIgnoreCase)

@@ -12,6 +12,9 @@ public sealed record S4alSettings
     /// <summary>How this process joins a cluster and what it does there (node, submit, status; Hocon and Tls also for run).</summary>
     public NodeSection Node { get; init; } = new();
 
+    /// <summary>How many trainers a node with the trainer role runs.</summary>
+    public TrainerSection Trainer { get; init; } = new();
+
     /// <summary>OTLP export; unset values fall back to the standard OTEL_* variables.</summary>
     public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Off;
 

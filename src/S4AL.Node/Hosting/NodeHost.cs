@@ -61,7 +61,7 @@ public static class NodeHost
                 .WithS4alReplay(settings.Has(NodeRoles.Replay))
                 .WithS4alReporters(settings.Has(NodeRoles.Scorer))
                 .WithS4alCoordinator(settings.Has(NodeRoles.Coordinator));
-            if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer();
+            if (settings.Has(NodeRoles.Trainer)) akka.WithS4alTrainer(settings.Trainer.Count);
             if (!settings.Has(NodeRoles.Coordinator)) akka.WithS4alHandshake();
             // Last, so that they override everything above (the newest prepended HOCON wins).
             if (settings.ExtraHocon is not null) akka.AddHocon(ConfigurationFactory.ParseString(settings.ExtraHocon), HoconAddMode.Prepend);

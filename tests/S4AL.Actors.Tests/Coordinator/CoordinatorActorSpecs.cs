@@ -522,4 +522,28 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         _coordinator.Tell(new ListExperiments());
         Assert.Equal(2, ExpectMsg<ExperimentList>(Wait).Experiments.Length);
     }
+
+    [Fact]
+    public void Experiments_waiting_for_the_one_trainer_take_turns_in_the_order_they_became_ready()
+    {
+        RegisterTrainer();
+        // Submitted c, a, b: the first to be ready trains first, whatever the ids.
+        foreach (var id in new[] { "c", "a", "b" })
+        {
+            _coordinator.Tell(new SubmitExperiment(ActorSpecConfig.Plan(ActorSpecConfig.TempDir(id), ActorSpecConfig.Definition(cycles: 1), id: id)));
+            ExpectMsg<SubmitAccepted>(Wait);
+        }
+        var turns = new List<string>();
+        for (int turn = 0; turn < 6; turn++)
+        {
+            var order = ExpectTraining();
+            turns.Add($"{order.Plan.Id}{order.Cycle}");
+            _trainer.Send(_coordinator, new ReportTrained(order.Plan.Id, order.Cycle, Checkpoint(order.Cycle, 2, 6), Evaluation(0.3)));
+            _trainer.FishForMessage<TrainedAccepted>(a => a.Experiment == order.Plan.Id && a.Cycle == order.Cycle, Wait);
+            // Scored and acquired only after the trainer went to the next one: ready again, it waits behind the others.
+            if (order.Cycle < order.Plan.LastCycle)
+                foreach (var shard in ExpectShards(3)) Score(shard);
+        }
+        Assert.Equal(["c0", "a0", "b0", "c1", "a1", "b1"], turns);
+    }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using S4AL.Actors.Replay;
+using S4AL.Actors.Telemetry;
 using S4AL.Actors.Tests.Support;
 using S4AL.Actors.Trainer;
 using S4AL.Actors.Workspace;
@@ -22,13 +23,13 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
 
     SingleThread? _singleThread;
 
-    (IActorRef Trainer, Akka.TestKit.TestProbe Coordinator) Start()
+    (IActorRef Trainer, Akka.TestKit.TestProbe Coordinator) Start(TrainerOptions? options = null, string name = "trainer-under-test")
     {
         _singleThread ??= new SingleThread();
         var coordinator = CreateTestProbe();
         var replay = Sys.ActorOf(Props.Create(() => new ReplayBufferActor()));
-        var trainer = Sys.ActorOf(Props.Create(() => new TrainerActor(coordinator.Ref, replay, new DatasetCache(), Options)));
-        coordinator.ExpectMsg<RegisterTrainer>(Long);
+        var trainer = Sys.ActorOf(Props.Create(() => new TrainerActor(coordinator.Ref, replay, new DatasetCache(), options ?? Options, name)));
+        Assert.Equal(name, coordinator.ExpectMsg<RegisterTrainer>(Long).Node);
         return (trainer, coordinator);
     }
 
@@ -156,5 +157,30 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
         coordinator.Send(trainer, Order(plan, new CheckpointRef(bogus, "00", 0, 1, 2)));
         var failed = coordinator.FishForMessage<ReportTrainingFailed>(_ => true, Long);
         Assert.Contains("bogus.s4ckpt", failed.Error);
+    }
+
+    [Fact]
+    public void A_job_runs_with_its_share_of_the_node_threads_set_on_its_own_thread_only()
+    {
+        using var spans = new RecordedSpans();
+        // One of three trainers of a node with 7 threads: 7 / 3 = 2 for each job.
+        var (trainer, coordinator) = Start(Options with { Count = 3, Threads = 7 }, "node-a/trainer-2");
+        var plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("threads"), ActorSpecConfig.Definition(epochs: 1, iterations: 1, cycles: 1));
+        coordinator.Send(trainer, Order(plan));
+        coordinator.FishForMessage<ReportTrained>(_ => true, Long);
+        var job = Assert.Single(spans.Snapshot(), s => s.DisplayName == "train cycle");
+        Assert.Equal("2", RecordedSpans.Tag(job, S4alTelemetry.Tags.Threads));
+        Assert.Equal("node-a/trainer-2", RecordedSpans.Tag(job, S4alTelemetry.Tags.Trainer));
+        // libtorch keeps the count per thread: this thread keeps the 1 it set, so N jobs at once each keep theirs.
+        Assert.Equal(1, TorchSharp.torch.get_num_threads());
+    }
+
+    [Fact]
+    public void The_thread_budget_is_split_between_the_trainers_and_never_below_one()
+    {
+        Assert.Equal(4, new TrainerOptions { Threads = 8, Count = 2 }.ThreadsPerJob);
+        Assert.Equal(8, new TrainerOptions { Threads = 8 }.ThreadsPerJob);
+        Assert.Equal(1, new TrainerOptions { Threads = 2, Count = 3 }.ThreadsPerJob);
+        Assert.Null(new TrainerOptions { Count = 2 }.ThreadsPerJob);
     }
 }

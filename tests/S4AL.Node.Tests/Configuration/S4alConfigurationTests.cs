@@ -41,11 +41,13 @@ public class S4alConfigurationTests
         var cluster = new ClusterOptions();
         var telemetry = new TelemetryOptions();
         var threads = new Option<int>("--threads");
+        var trainers = NodeCommand.TrainersOption();
         var command = new RootCommand();
         cluster.AddTo(command);
         telemetry.AddTo(command);
         command.Options.Add(threads);
-        return telemetry.MapTo(cluster.Given(command.Parse(args)).Map(threads, "Node:Threads")).ToLayer();
+        command.Options.Add(trainers);
+        return telemetry.MapTo(cluster.Given(command.Parse(args)).Map(threads, "Node:Threads").Map(trainers, NodeCommand.TrainersSetting)).ToLayer();
     }
 
     [Fact]
@@ -160,5 +162,26 @@ public class S4alConfigurationTests
         Assert.Contains("16 to 256 characters", badToken.Message);
         var unknown = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("""{ "Annotation": { "Port": 5 } }"""), NoVariables, Options())));
         Assert.Contains("Annotation:Port", unknown.Message);
+    }
+
+    [Fact]
+    public void The_trainer_count_is_set_like_any_setting_and_below_one_is_refused_naming_its_origin()
+    {
+        Assert.Equal(1, S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options())).Trainer.Count);
+        var file = Json("""{ "Trainer": { "Count": 3 } }""");
+        Assert.Equal(3, S4alConfiguration.Bind(S4alConfiguration.Build(file, NoVariables, Options())).Trainer.Count);
+        var variables = new Dictionary<string, string> { ["S4AL__Trainer__Count"] = "2" };
+        Assert.Equal(2, S4alConfiguration.Bind(S4alConfiguration.Build(file, variables, Options())).Trainer.Count);
+        Assert.Equal(4, S4alConfiguration.Bind(S4alConfiguration.Build(file, variables, Options("--trainers", "4"))).Trainer.Count);
+        foreach (var command in new[] { "run", "node" })
+            Assert.Contains(S4alCli.Create().Subcommands.Single(c => c.Name == command).Options, o => o.Name == "--trainers");
+
+        var e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options("--trainers", "0"))));
+        Assert.Equal("--trainers 0: must be a number of trainers, at least 1", e.Message);
+        var zero = Json("""{ "Trainer": { "Count": 0 } }""");
+        e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(zero, NoVariables, Options())));
+        Assert.StartsWith($"{zero} Trainer:Count = 0: ", e.Message);
+        e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), new Dictionary<string, string> { ["S4AL__Trainer__Cuont"] = "2" }, Options())));
+        Assert.Contains("unknown setting", e.Message);
     }
 }
