@@ -46,8 +46,9 @@ public static class SweepCommand
                 $"{SweepGrid.DependencyOption} NAME starts from the final labeled set of that setting's experiment with the same seed",
         };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated: every experiment runs once per seed", DefaultValueFactory = _ => "1" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations on this machine (without --seed-nodes)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for tensor operations on this machine, shared by its trainers (without --seed-nodes)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (without --seed-nodes)", DefaultValueFactory = _ => "cpu" };
+        var trainers = NodeCommand.TrainersOption();
         var watch = new Option<bool>("--watch") { Description = "With --seed-nodes: follow the sweep until every experiment is done" };
         var checkpointInterval = RunCommand.CheckpointIntervalOption();
         var cluster = new ClusterOptions();
@@ -59,7 +60,7 @@ public static class SweepCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var o in new Option[] { name, runDir, vary, setting, seeds, threads, device, watch, checkpointInterval }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { name, runDir, vary, setting, seeds, threads, trainers, device, watch, checkpointInterval }) cmd.Options.Add(o);
         cluster.AddTo(cmd);
         telemetry.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
@@ -82,13 +83,18 @@ public static class SweepCommand
             }
             var sweepName = grid.Name ?? SweepFile.Read(folder)?.Name ?? Path.GetFileName(folder);
             if (!SweepGrid.IsName(sweepName)) throw new UsageException($"--name {sweepName}: use 1-60 letters, digits, '-' or '.'");
-            var config = S4alConfiguration.Load(telemetry.MapTo(cluster.Given(parse)));
+            var config = S4alConfiguration.Load(telemetry.MapTo(cluster.Given(parse).Map(trainers, NodeCommand.TrainersSetting)));
             var sweep = Plan(sweepName, folder, grid, Console.Out);
             if (config.Node.SeedNodes.Count > 0) return Submit(sweep, config.Node, parse.GetValue(watch), Console.Out);
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1) throw new UsageException($"--threads {threadCount}: must be at least 1");
             DeviceParser.Parse(parse.GetValue(device)!);
-            return RunHere(sweep, config, new TrainerOptions { Device = parse.GetValue(device)!, CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval) },
+            // The thread budget is shared by the trainers: two trainers of one thread each train two experiments at once on two cores.
+            return RunHere(sweep, config, new TrainerOptions
+                {
+                    Device = parse.GetValue(device)!, Count = config.Trainer.Count, Threads = threadCount,
+                    CheckpointInterval = RunCommand.CheckpointInterval(parse, checkpointInterval),
+                },
                 threadCount, services, Console.Out);
         }));
         return cmd;
