@@ -63,7 +63,10 @@ sealed class TrainerPool
     /// <summary>A trainer refused <paramref name="refused"/>: it works for <paramref name="busyWith"/> (e.g. assigned by the coordinator before a fail-over).</summary>
     public void Busy(IActorRef trainer, ExperimentId refused, ExperimentId busyWith)
     {
-        if (_slots.TryGetValue(trainer, out var slot)) slot.Assigned = busyWith;
         if (Trains(trainer, refused)) _training.Remove(refused);
+        if (!_slots.TryGetValue(trainer, out var slot)) return;
+        slot.Assigned = busyWith;
+        // It trains busyWith, so no other trainer may be given it: two would train one cycle at once.
+        _training.TryAdd(busyWith, trainer);
     }
 }

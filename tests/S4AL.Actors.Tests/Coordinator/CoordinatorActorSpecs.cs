@@ -546,4 +546,31 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         }
         Assert.Equal(["c0", "a0", "b0", "c1", "a1", "b1"], turns);
     }
+
+    [Fact]
+    public void A_trainer_still_busy_with_an_experiment_from_before_a_fail_over_keeps_it_and_no_other_trainer_gets_it()
+    {
+        RegisterTrainer();
+        foreach (var id in new[] { "a", "b" })
+        {
+            _coordinator.Tell(new SubmitExperiment(ActorSpecConfig.Plan(ActorSpecConfig.TempDir(id), ActorSpecConfig.Definition(cycles: 1), id: id)));
+            ExpectMsg<SubmitAccepted>(Wait);
+        }
+        var first = ExpectTraining();
+        Assert.Equal("a", first.Plan.Id.Value);
+        // The trainer still trains b, given to it by the coordinator before a fail-over.
+        var b = ExperimentId.Parse("b");
+        _trainer.Send(_coordinator, new TrainerBusy(first.Plan.Id, first.Cycle, b));
+        var second = CreateTestProbe();
+        second.Send(_coordinator, new RegisterTrainer("node-b", "cpu"));
+        Assert.Equal("a", second.FishForMessage<TrainCycle>(_ => true, Wait).Plan.Id.Value);
+        var third = CreateTestProbe();
+        third.Send(_coordinator, new RegisterTrainer("node-c", "cpu"));
+        third.FishForMessage<TrainerRegistered>(_ => true, Wait);
+        _coordinator.Tell(new GetStatus(b));
+        Assert.Equal("node-a", ExpectMsg<ExperimentStatus>(Wait).Trainer);
+        // Its report of b is taken, and frees it.
+        _trainer.Send(_coordinator, new ReportTrained(b, 0, Checkpoint(0, 2, 6), Evaluation(0.3)));
+        _trainer.FishForMessage<TrainedAccepted>(a => a.Experiment == b, Wait);
+    }
 }
