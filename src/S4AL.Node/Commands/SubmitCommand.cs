@@ -1,13 +1,7 @@
 using S4AL.Learning.Storage;
 using System.CommandLine;
 using System.Diagnostics;
-using Akka.Cluster;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using S4AL.Actors.Hosting;
-using S4AL.Learning.ActiveLearning;
 using S4AL.Node.Configuration;
-using S4AL.Node.Hosting;
 using S4AL.Node.Runs;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
@@ -41,35 +35,21 @@ public static class SubmitCommand
             // Before the coordinator hears of it: cycle 0 trains on them at once. Written again on a resubmission: the same files.
             ExperimentPlanner.StoreStartLabels(spec, data);
             var watch = Stopwatch.StartNew();
-            var settings = new NodeSettings { Node = node with { Roles = [], Journal = null } };
-            using var host = NodeHost.Build(settings);
-            host.StartAsync().GetAwaiter().GetResult();
-            try
+            using var client = CoordinatorClient.Connect(node, null);
+            Directory.CreateDirectory(spec.RunDir);
+            switch (client.Ask<object>(new SubmitExperiment(plan)))
             {
-                var system = host.System();
-                var coordinator = host.Registry().Get<CoordinatorKey>();
-                Directory.CreateDirectory(spec.RunDir);
-                var reply = RunCommand.AskCoordinator<object>(system, coordinator, new SubmitExperiment(plan));
-                switch (reply)
-                {
-                    case SubmitRefused r:
-                        throw new UsageException($"experiment {plan.Id} refused: {r.Reason}");
-                    case SubmitAccepted a:
-                        if (!a.AlreadyKnown) AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), plan.Definition);
-                        Console.Out.WriteLine(a.AlreadyKnown
-                            ? $"experiment {plan.Id} is already known to the cluster: cycle {a.Status.Cycle}/{a.Status.LastCycle}, {a.Status.Phase.ToString().ToLowerInvariant()}"
-                            : $"experiment {plan.Id} submitted; results in {spec.RunDir}");
-                        break;
-                }
-                if (!parse.GetValue(watchOption)) return 0;
-                return RunCommand.Watch(system, coordinator, host.Registry().Get<ReporterRegionKey>(), plan, data, Console.Out, watch, "the nodes' logs",
-                    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+                case SubmitRefused r:
+                    throw new UsageException($"experiment {plan.Id} refused: {r.Reason}");
+                case SubmitAccepted a:
+                    if (!a.AlreadyKnown) AtomicFile.WriteText(Path.Combine(spec.RunDir, RunFolder.SettingsFileName), plan.Definition);
+                    Console.Out.WriteLine(a.AlreadyKnown
+                        ? $"experiment {plan.Id} is already known to the cluster: cycle {a.Status.Cycle}/{a.Status.LastCycle}, {a.Status.Phase.ToString().ToLowerInvariant()}"
+                        : $"experiment {plan.Id} submitted; results in {spec.RunDir}");
+                    break;
             }
-            finally
-            {
-                Cluster.Get(host.System()).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
-                host.StopQuietly(TimeSpan.FromSeconds(20));
-            }
+            if (!parse.GetValue(watchOption)) return 0;
+            return RunCommand.Watch(client.System, client.Coordinator, client.Reporters, plan, data, Console.Out, watch, "the nodes' logs", client.Stopping);
         }));
         return cmd;
     }

@@ -24,6 +24,8 @@ public sealed class CoordinatorClient : IDisposable
 
     public ActorSystem System => _host.System();
     public IActorRef Coordinator => _host.Registry().Get<CoordinatorKey>();
+    /// <summary>The reporters' shard region (results of the run folders), e.g. to wait until a finished experiment's files are written.</summary>
+    public IActorRef Reporters => _host.Registry().Get<ReporterRegionKey>();
     /// <summary>SIGTERM to this process (the client's host stops).</summary>
     public CancellationToken Stopping => _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
