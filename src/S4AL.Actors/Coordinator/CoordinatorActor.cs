@@ -36,6 +36,8 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
     readonly IActorRef _scorers, _reporters;
     readonly TrainerPool _trainers = new();
     readonly TrainingQueue _queue = new();
+    // Until then (after a recovery) no training is given out: see CoordinatorOptions.TrainerRejoin.
+    DateTime _trainersRejoinUntil = DateTime.MinValue;
     readonly ShardDispatch _shards;
     readonly Subscribers _subscribers = new();
     readonly TrainingAttempts _attempts = new();
@@ -93,6 +95,12 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
             _telemetry.Recovered(s);
             if (!s.IsDone) _reporters.Tell(new StartReporting(s.Id));
         }
+        // A cycle that was given to a trainer may still be training there: wait for the trainers to say so before giving out work.
+        if (State.Experiments.Values.Any(s => s.Phase == CyclePhase.Training && s.Attempt >= 1))
+        {
+            _trainersRejoinUntil = DateTime.UtcNow + _options.TrainerRejoin;
+            Timers.StartSingleTimer("trainers-rejoined", Tick.Instance, _options.TrainerRejoin);
+        }
         Timers.StartPeriodicTimer("tick", Tick.Instance, _options.TickInterval);
         Self.Tell(Tick.Instance);
         if (Context.System.Settings.ProviderClass.Contains("Cluster"))
@@ -139,6 +147,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
             Context.Watch(Sender);
             _telemetry.TrainerRegistered(r.Node, r.Device);
         }
+        if (r.Training is { } training && State.Find(training) is { Phase: CyclePhase.Training }) _trainers.StillTraining(Sender, training);
         Sender.Tell(new TrainerRegistered());
         AdvanceAll();
     }
@@ -227,6 +236,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
     /// <summary>Gives every free trainer to the experiment at the head of the queue.</summary>
     void Dispatch()
     {
+        if (DateTime.UtcNow < _trainersRejoinUntil) return;
         while (_trainers.HasFree && _queue.Next(id => State.Find(id) is { } s && WaitsForTrainer(s)) is { } next)
             StartTraining(State.Find(next)!);
     }

@@ -14,6 +14,12 @@ public sealed record CoordinatorOptions
     /// (a lost replay buffer, a trainer that ran out of memory) restarts from the last checkpoint.
     /// </summary>
     public int MaxTrainingAttempts { get; init; } = 3;
+    /// <summary>
+    /// After recovering experiments that were training, how long the coordinator waits before it
+    /// gives out training: trainers register every 2 s and say what they still train, so a cycle
+    /// under way on a trainer of the previous coordinator is not given to a second one.
+    /// </summary>
+    public TimeSpan TrainerRejoin { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How often the coordinator re-checks pending work (free trainers, overdue shards).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

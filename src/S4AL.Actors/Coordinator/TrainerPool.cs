@@ -64,9 +64,17 @@ sealed class TrainerPool
     public void Busy(IActorRef trainer, ExperimentId refused, ExperimentId busyWith)
     {
         if (Trains(trainer, refused)) _training.Remove(refused);
+        StillTraining(trainer, busyWith);
+    }
+
+    /// <summary>
+    /// <paramref name="trainer"/> says it trains <paramref name="experiment"/> (given to it before a
+    /// fail-over), so no other trainer may be given it: two would train one cycle at once.
+    /// </summary>
+    public void StillTraining(IActorRef trainer, ExperimentId experiment)
+    {
         if (!_slots.TryGetValue(trainer, out var slot)) return;
-        slot.Assigned = busyWith;
-        // It trains busyWith, so no other trainer may be given it: two would train one cycle at once.
-        _training.TryAdd(busyWith, trainer);
+        slot.Assigned = experiment;
+        _training.TryAdd(experiment, trainer);
     }
 }

@@ -57,7 +57,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _node = Cluster.Get(Context.System).SelfAddress.ToString();
         _name = name;
 
-        Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_name, _options.Device)));
+        Receive<RegisterTick>(_ => _coordinator.Tell(new RegisterTrainer(_name, _options.Device, _job?.Experiment)));
         Receive<TrainerRegistered>(_ => { });
         Receive<TrainCycle>(OnTrainCycle);
         Receive<GetTrainerStatus>(_ => Sender.Tell(Status()));

@@ -109,9 +109,13 @@ public static class CoordinatorProtocol
     [MessagePackObject]
     public sealed record Subscribed([property: Key(0)] ExperimentId Experiment, [property: Key(1)] ExperimentSnapshot? State) : IS4alMessage;
 
-    /// <summary>A trainer offers itself; sent periodically so a new coordinator (after fail-over) learns it too.</summary>
+    /// <summary>
+    /// A trainer offers itself; sent periodically so a new coordinator (after fail-over) learns it
+    /// too, with the experiment it is still training (<paramref name="Training"/>), so that one is
+    /// never given to a second trainer.
+    /// </summary>
     [MessagePackObject]
-    public sealed record RegisterTrainer([property: Key(0)] string Node, [property: Key(1)] string Device) : IS4alMessage;
+    public sealed record RegisterTrainer([property: Key(0)] string Node, [property: Key(1)] string Device, [property: Key(2)] ExperimentId? Training = null) : IS4alMessage;
 
     [MessagePackObject]
     public sealed record TrainerRegistered : IS4alMessage;

@@ -73,7 +73,7 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
 
     IActorRef StartCoordinator()
     {
-        var options = new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5 };
+        var options = new CoordinatorOptions { PersistenceId = _persistenceId, TickInterval = TimeSpan.FromMilliseconds(200), SnapshotEvery = 5, TrainerRejoin = TimeSpan.FromSeconds(1) };
         var coordinator = Sys.ActorOf(Props.Create(() => new CoordinatorActor(options, _scorers.Ref, _reporter)));
         _proxy.Tell(new Forwarder.Target(coordinator));
         return coordinator;
@@ -572,5 +572,26 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         // Its report of b is taken, and frees it.
         _trainer.Send(_coordinator, new ReportTrained(b, 0, Checkpoint(0, 2, 6), Evaluation(0.3)));
         _trainer.FishForMessage<TrainedAccepted>(a => a.Experiment == b, Wait);
+    }
+
+    [Fact]
+    public void After_a_restart_a_cycle_still_training_on_its_trainer_is_not_given_to_another_one()
+    {
+        var order = Submit();
+        _coordinator.Tell(new SubmitExperiment(ActorSpecConfig.Plan(ActorSpecConfig.TempDir("z"), ActorSpecConfig.Definition(cycles: 1), id: "z")));
+        ExpectMsg<SubmitAccepted>(Wait);
+        Watch(_coordinator);
+        Sys.Stop(_coordinator);
+        ExpectTerminated(_coordinator, Wait);
+        _coordinator = StartCoordinator();
+        // A free trainer registers first; the old one then says it still trains the first experiment.
+        var second = CreateTestProbe();
+        second.Send(_coordinator, new RegisterTrainer("node-b", "cpu"));
+        second.FishForMessage<TrainerRegistered>(_ => true, Wait);
+        _trainer.Send(_coordinator, new RegisterTrainer("node-a", "cpu", order.Plan.Id));
+        _trainer.FishForMessage<TrainerRegistered>(_ => true, Wait);
+        Assert.Equal("z", second.FishForMessage<TrainCycle>(_ => true, Wait).Plan.Id.Value);
+        _coordinator.Tell(new GetStatus(order.Plan.Id));
+        Assert.Equal("node-a", ExpectMsg<ExperimentStatus>(Wait).Trainer);
     }
 }

@@ -68,7 +68,7 @@ static class MessageSamples
         Status,
         new Subscribe(Id),
         new Subscribed(Id, Snapshot),
-        new RegisterTrainer("node-a", "cuda:1"),
+        new RegisterTrainer("node-a", "cuda:1", Other),
         new TrainerRegistered(),
         new Handshake("akka.tcp://s4al@10.0.0.9:4053", 3, 4401),
         new HandshakeAccepted(),
