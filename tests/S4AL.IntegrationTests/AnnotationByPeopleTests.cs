@@ -241,7 +241,8 @@ public class AnnotationByPeopleTests
 
     static string Ok(S4alRun command)
     {
-        Assert.True(command.ExitCode == 0, command.Output + command.Error);
+        // The exit code too: a command that printed its result and still failed (once, under load average 20, with nothing on stderr) must say how it ended.
+        Assert.True(command.ExitCode == 0, $"exit code {command.ExitCode}\nstdout:\n{command.Output}\nstderr:\n{command.Error}");
         return command.Output;
     }
 
