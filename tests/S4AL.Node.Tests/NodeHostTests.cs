@@ -7,6 +7,7 @@ using S4AL.Actors.Serialization;
 using S4AL.Actors.Tests.Support;
 using S4AL.Domain.Experiments;
 using S4AL.Node.Hosting;
+using S4AL.Node.Runs;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 
 namespace S4AL.Node.Tests;
@@ -78,5 +79,31 @@ public class NodeHostTests
             Assert.Equal([address + "/trainer-1", address + "/trainer-2"], training.Select(s => s.Trainer!).Order());
         }
         finally { host.StopQuietly(TimeSpan.FromSeconds(30)); }
+    }
+
+    [Fact]
+    public async Task A_client_and_a_node_leave_the_cluster_for_a_reason_that_keeps_the_exit_code_of_the_command()
+    {
+        // Akka.Hosting sets the process exit code to -1, on a thread of its own, when the actor system ends
+        // for ClusterLeavingReason or ClusterDowningReason: a command that leaves that way can exit 255
+        // after printing its result. Leaving by stopping the host gives ClrExitReason.
+        var dir = ActorSpecConfig.TempDir("leave-reason");
+        using var host = NodeHost.Build(new NodeSettings { Node = new() { Journal = PersistenceOptions.Sqlite(Path.Combine(dir, "journal.db")) } });
+        await host.StartAsync();
+        ActorSystem clientSystem;
+        try
+        {
+            var seed = Cluster.Get(host.System()).SelfAddress.ToString();
+            using (var client = CoordinatorClient.Connect(new() { SeedNodes = [seed] }, runDir: null))
+            {
+                clientSystem = client.System;
+                Assert.Empty(client.Ask<ExperimentList>(new ListExperiments()).Experiments);
+            }
+            Assert.True(clientSystem.WhenTerminated.IsCompleted, "the client's actor system still runs after Dispose");
+            Assert.IsType<CoordinatedShutdown.ClrExitReason>(CoordinatedShutdown.Get(clientSystem).ShutdownReason);
+        }
+        finally { host.StopQuietly(TimeSpan.FromSeconds(30)); }
+        Assert.True(host.System().WhenTerminated.IsCompleted, "the node's actor system still runs after StopQuietly");
+        Assert.IsType<CoordinatedShutdown.ClrExitReason>(CoordinatedShutdown.Get(host.System()).ShutdownReason);
     }
 }

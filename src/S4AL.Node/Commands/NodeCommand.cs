@@ -85,7 +85,6 @@ public static class NodeCommand
         {
             // The page is what this node was asked for; without it the node has no purpose.
             Console.Error.WriteLine($"s4al: error: {failure}");
-            cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
             host.StopQuietly(TimeSpan.FromSeconds(20));
             return 1;
         }
@@ -96,9 +95,8 @@ public static class NodeCommand
         var ended = Task.WhenAny(system.WhenTerminated, refused.Task, Task.Delay(Timeout.Infinite, stopping)).GetAwaiter().GetResult();
         if (ended == refused.Task)
         {
-            // Leaving keeps the cluster healthy: the node is removed, not downed as unreachable.
+            // Leaving (by stopping the host) keeps the cluster healthy: the node is removed, not downed as unreachable.
             Console.Error.WriteLine($"s4al: error: the cluster refused node {cluster.SelfAddress}: {refused.Task.Result}");
-            cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
             host.StopQuietly(TimeSpan.FromSeconds(20));
             return 1;
         }
@@ -109,8 +107,7 @@ public static class NodeCommand
             host.StopQuietly(TimeSpan.FromSeconds(20));
             return 1;
         }
-        // Leave the cluster gracefully: a singleton or shards on this node hand over first.
-        cluster.LeaveAsync().Wait(TimeSpan.FromSeconds(20));
+        // Stopping the host leaves the cluster gracefully: a singleton or shards on this node hand over first.
         host.StopQuietly(TimeSpan.FromSeconds(20));
         return 0;
     }

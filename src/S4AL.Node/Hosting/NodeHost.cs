@@ -107,7 +107,12 @@ public static class NodeHost
     public const long MaxFrameSize = 4 << 20;
 
     /// <summary>
-    /// Stops the host. While Akka shuts down its loggers it prints INFO lines to standard output,
+    /// Stops the host, which leaves the cluster gracefully (CoordinatedShutdown's cluster-leave and
+    /// cluster-exiting phases hand singletons and shards over). Nodes leave only this way: a
+    /// `Cluster.LeaveAsync` first would make the shutdown's reason ClusterLeavingReason, for which
+    /// Akka.Hosting sets the process exit code to -1 on a thread of its own, racing with the
+    /// command's own exit code (an `s4al import` that stored everything exited 255).
+    /// While Akka shuts down its loggers it prints INFO lines to standard output,
     /// after the log file has been closed; they would end up among a command's results.
     /// </summary>
     public static void StopQuietly(this IHost host, TimeSpan timeout)

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using S4AL.Actors.Hosting;
@@ -80,7 +79,7 @@ public sealed class CoordinatorClient : IDisposable
 
     public void Dispose()
     {
-        Cluster.Get(System).LeaveAsync().Wait(TimeSpan.FromSeconds(10));
+        // Stopping the host leaves the cluster (NodeHost.StopQuietly says why not Cluster.LeaveAsync).
         _host.StopQuietly(TimeSpan.FromSeconds(20));
         _host.Dispose();
     }
