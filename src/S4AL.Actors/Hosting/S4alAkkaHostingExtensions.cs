@@ -20,7 +20,6 @@ public sealed class CoordinatorKey;
 public sealed class ScorerRegionKey;
 public sealed class ReplayRegionKey;
 public sealed class ReporterRegionKey;
-public sealed class TrainerKey;
 
 /// <summary>
 /// One Add-method per actor, as Akka.Hosting extensions, so the node, the tests and the
@@ -110,7 +109,6 @@ public static class S4alAkkaHostingExtensions
     /// <summary>
     /// The node's trainers, <paramref name="count"/> of them (each trains one experiment at a time and
     /// registers with the coordinator on its own); call after the coordinator and replay registrations.
-    /// <see cref="TrainerKey"/> names the first.
     /// </summary>
     public static AkkaConfigurationBuilder WithS4alTrainer(this AkkaConfigurationBuilder builder, int count = 1)
     {
@@ -121,9 +119,8 @@ public static class S4alAkkaHostingExtensions
             for (int i = 1; i <= count; i++)
             {
                 // Both references are IActorRef: the resolver fills the constructor's parameters in the order given.
-                var trainer = system.ActorOf(resolver.Props<TrainerActor>(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), TrainerActor.NameOf(address, i, count)),
+                system.ActorOf(resolver.Props<TrainerActor>(registry.Get<CoordinatorKey>(), registry.Get<ReplayRegionKey>(), TrainerActor.NameOf(address, i, count)),
                     TrainerActor.ActorName(i, count));
-                if (i == 1) registry.Register<TrainerKey>(trainer);
             }
         });
     }

@@ -39,14 +39,12 @@ public static class RunCommand
         telemetry.AddTo(cmd);
         var hocon = ClusterOptions.HoconOption();
         cmd.Options.Add(hocon);
-        var trainers = NodeCommand.TrainersOption();
-        cmd.Options.Add(trainers);
         var annotation = new AnnotationOptions();
         annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
             var spec = o.Read(parse);
-            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon").Map(trainers, NodeCommand.TrainersSetting))));
+            var config = S4alConfiguration.Load(annotation.MapTo(telemetry.MapTo(new GivenOptions(parse).Map(hocon, "Node:Hocon"))));
             return parse.GetValue(runtime) switch
             {
                 "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
@@ -141,13 +139,7 @@ public static class RunCommand
         using var display = ProgressDisplay.Create(output);
         var done = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stopped = stopping.Register(() => done.TrySetResult(new RunOutcome.Failed("stopped (SIGTERM); run the same command again to resume")));
-        ConsoleCancelEventHandler interrupt = (_, e) =>
-        {
-            e.Cancel = true;
-            done.TrySetResult(new RunOutcome.Failed("interrupted; run the same command again to resume"));
-        };
-        Console.CancelKeyPress += interrupt;
-        try
+        using (ConsoleInterrupt.On(() => done.TrySetResult(new RunOutcome.Failed("interrupted; run the same command again to resume"))))
         {
             system.ActorOf(RunClientActor.Props(coordinator, plan, data, display, done, TimeSpan.FromMinutes(2)), "run-client");
             var outcome = done.Task.GetAwaiter().GetResult();
@@ -169,10 +161,6 @@ public static class RunCommand
                 default:
                     throw new InvalidOperationException($"unknown outcome {outcome}");
             }
-        }
-        finally
-        {
-            Console.CancelKeyPress -= interrupt;
         }
     }
 

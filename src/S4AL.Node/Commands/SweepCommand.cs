@@ -108,9 +108,9 @@ public static class SweepCommand
         var experiments = SweepGrid.Expand(grid.Shared, grid.Settings, grid.Axes, grid.Seeds);
         var idOf = experiments.ToDictionary(e => e.Name, e => IdOf(sweepName, e.Name));
         // Dependencies first, so a dependent's "identical to" compares against its dependency's canonical experiment.
-        var depth = experiments.ToDictionary(e => e.Name, e => 0);
-        foreach (var _ in experiments)
-            foreach (var e in experiments.Where(e => e.LabeledSetFrom is not null)) depth[e.Name] = depth[e.LabeledSetFrom!] + 1;
+        var byName = experiments.ToDictionary(e => e.Name);
+        int Depth(SweepExperiment e) => e.LabeledSetFrom is { } from ? Depth(byName[from]) + 1 : 0;
+        var depth = experiments.ToDictionary(e => e.Name, Depth);
         var plans = new Dictionary<string, ExperimentPlan>();
         var sameAs = new Dictionary<string, string>();
         foreach (var e in experiments.OrderBy(e => depth[e.Name]))
@@ -147,8 +147,7 @@ public static class SweepCommand
             var settings = Path.Combine(plan.RunDirectory, RunFolder.SettingsFileName);
             if (!File.Exists(settings)) AtomicFile.WriteText(settings, plan.Definition);
         }
-        int distinct = plans.Count;
-        output.WriteLine($"sweep {sweepName}: {experiments.Length} experiments ({distinct} to train{(sameAs.Count > 0 ? $", {sameAs.Count} identical to another" : "")}) in {folder}");
+        output.WriteLine($"sweep {sweepName}: {experiments.Length} experiments ({plans.Count} to train{(sameAs.Count > 0 ? $", {sameAs.Count} identical to another" : "")}) in {folder}");
         return new PlannedSweep(folder, file, experiments.Where(e => plans.ContainsKey(e.Name)).Select(e => plans[e.Name]).ToList());
     }
 
@@ -267,9 +266,7 @@ public static class SweepCommand
     public static (SweepOutcome? Outcome, int Total) Follow(SweepFile sweep, Func<IReadOnlyList<ExperimentStatus>> list, TextWriter output, CancellationToken stopping)
     {
         using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        using (ConsoleInterrupt.On(interrupted.Cancel))
         {
             var title = $"sweep {sweep.Name}";
             IReadOnlyList<ExperimentStatus> statuses = list();
@@ -303,10 +300,6 @@ public static class SweepCommand
             }
             foreach (var line in SweepTable.Lines(SweepTable.Rows(sweep, statuses))) output.WriteLine(line);
             return (outcome, SweepTable.Count(sweep, statuses).Total);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 }

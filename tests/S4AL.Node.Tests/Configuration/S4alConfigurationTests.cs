@@ -173,8 +173,10 @@ public class S4alConfigurationTests
         var variables = new Dictionary<string, string> { ["S4AL__Trainer__Count"] = "2" };
         Assert.Equal(2, S4alConfiguration.Bind(S4alConfiguration.Build(file, variables, Options())).Trainer.Count);
         Assert.Equal(4, S4alConfiguration.Bind(S4alConfiguration.Build(file, variables, Options("--trainers", "4"))).Trainer.Count);
-        foreach (var command in new[] { "run", "node" })
+        foreach (var command in new[] { "sweep", "node" })
             Assert.Contains(S4alCli.Create().Subcommands.Single(c => c.Name == command).Options, o => o.Name == "--trainers");
+        // One experiment trains on one trainer: `s4al run` has nothing to give a second one.
+        Assert.DoesNotContain(S4alCli.Create().Subcommands.Single(c => c.Name == "run").Options, o => o.Name == "--trainers");
 
         var e = Assert.Throws<UsageException>(() => S4alConfiguration.Bind(S4alConfiguration.Build(Json("{}"), NoVariables, Options("--trainers", "0"))));
         Assert.Equal("--trainers 0: must be a number of trainers, at least 1", e.Message);
