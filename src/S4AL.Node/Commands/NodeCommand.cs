@@ -26,9 +26,9 @@ public static class NodeCommand
         cluster.AddTo(cmd);
         var checkpointInterval = RunCommand.CheckpointIntervalOption();
         foreach (var o in new Option[] { roles, device, threads, trainers, log, checkpointInterval }) cmd.Options.Add(o);
-        var telemetry = new TelemetryOptions();
+        var telemetry = SettingOptions.Telemetry();
         telemetry.AddTo(cmd);
-        var annotation = new AnnotationOptions();
+        var annotation = SettingOptions.Annotation();
         annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {

@@ -35,11 +35,11 @@ public static class RunCommand
         cmd.Options.Add(runtime);
         var checkpointInterval = CheckpointIntervalOption();
         cmd.Options.Add(checkpointInterval);
-        var telemetry = new TelemetryOptions();
+        var telemetry = SettingOptions.Telemetry();
         telemetry.AddTo(cmd);
         var hocon = ClusterOptions.HoconOption();
         cmd.Options.Add(hocon);
-        var annotation = new AnnotationOptions();
+        var annotation = SettingOptions.Annotation();
         annotation.AddTo(cmd);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {

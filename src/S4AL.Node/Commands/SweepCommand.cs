@@ -52,7 +52,7 @@ public static class SweepCommand
         var watch = new Option<bool>("--watch") { Description = "With --seed-nodes: follow the sweep until every experiment is done" };
         var checkpointInterval = RunCommand.CheckpointIntervalOption();
         var cluster = new ClusterOptions();
-        var telemetry = new TelemetryOptions();
+        var telemetry = SettingOptions.Telemetry();
         var cmd = new Command("sweep",
             "Run a grid of experiments: every --setting, times every combination of --vary values, times every seed. Any other option is an `s4al run` option shared by " +
             "every experiment (a setting's or a varied option wins over it). Without --seed-nodes the sweep runs here until every experiment is done (run it again to resume); " +

@@ -39,7 +39,7 @@ public class S4alConfigurationTests
     static SettingsLayer Options(params string[] args)
     {
         var cluster = new ClusterOptions();
-        var telemetry = new TelemetryOptions();
+        var telemetry = SettingOptions.Telemetry();
         var threads = new Option<int>("--threads");
         var trainers = NodeCommand.TrainersOption();
         var command = new RootCommand();
