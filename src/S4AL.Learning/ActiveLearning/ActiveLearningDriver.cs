@@ -87,7 +87,7 @@ public sealed class ActiveLearningDriver
 
         var trainWatch = Stopwatch.StartNew();
         using var run = new CycleTrainingRun(_pool, _settings, _device, cycle, lastCycle, labeled);
-        run.RunToEnd(progress, cancel);
+        run.RunToEnd(progress, cancel, _validation);
         var trainer = run.Trainer;
         trainWatch.Stop();
 

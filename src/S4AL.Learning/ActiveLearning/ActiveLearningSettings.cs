@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using S4AL.Domain.Acquisition;
 using S4AL.Learning.Acquisition;
 using S4AL.Learning.Networks;
@@ -60,6 +61,13 @@ public sealed record ActiveLearningSettings
     public int EvaluationBatchSize { get; init; } = 8;
     /// <summary>Seed of every random choice: initial set, sampling, augmentation, network initialization.</summary>
     public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Full or supervised-only training evaluated as it trains and stopped once validation mIoU no
+    /// longer rises (the last round's epochs are then the maximum); null: the fixed schedule.
+    /// Left out of settings.json when null, so existing run folders keep their settings hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConvergenceRule? Convergence { get; init; }
 
     /// <summary>
     /// The authors' code as their CamVid command line runs it (train_al_semi_sup_region.py):
@@ -114,6 +122,12 @@ public sealed record ActiveLearningSettings
         Check(RegionSize >= 1, nameof(RegionSize), RegionSize, "must be at least 1 pixel");
         Check(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "must be at least 1");
         Ssl.Validate();
+        if (Convergence is { } convergence)
+        {
+            Check(Mode != TrainingMode.S4al, nameof(Convergence), convergence, "stopping at convergence is for full and supervised-only training (an S4AL round's length is part of the method)");
+            try { convergence.Validate(); }
+            catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"setting {nameof(Convergence)}.{e.ParamName} = {e.ActualValue} is invalid: {e.Message.Split(" (Parameter")[0]}"); }
+        }
         if (BackboneWeights is not null && !File.Exists(BackboneWeights))
             throw new FileNotFoundException($"backbone weights file not found: {BackboneWeights}", BackboneWeights);
     }

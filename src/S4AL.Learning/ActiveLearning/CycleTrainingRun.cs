@@ -36,10 +36,13 @@ public sealed class CycleTrainingRun : IDisposable
     BatchPrefetcher? _poolBatches;
     long _labeledBatchesTaken;
     long _poolBatchesTaken;
+    readonly List<CurvePoint> _curve = [];
     bool _disposed;
 
     /// <summary>Where a run stands, saved in each checkpoint.</summary>
-    public sealed record RunPosition(int Cycle, int Epochs, int EpochsDone, long Steps, long LabeledBatches, long PoolBatches, string SettingsHash);
+    /// <param name="Curve">Evaluations made while training (<see cref="ActiveLearningSettings.Convergence"/>); null in checkpoints of runs without.</param>
+    public sealed record RunPosition(int Cycle, int Epochs, int EpochsDone, long Steps, long LabeledBatches, long PoolBatches, string SettingsHash,
+        IReadOnlyList<CurvePoint>? Curve = null);
 
     /// <param name="replay">The cycle's replay buffer; null: held here (<see cref="LocalReplayExchange"/>).</param>
     public CycleTrainingRun(ISegmentationDataset pool, ActiveLearningSettings settings, Device device, int cycle, int lastCycle, LabeledRegionSet labeled, IReplayExchange? replay = null)
@@ -67,7 +70,12 @@ public sealed class CycleTrainingRun : IDisposable
     /// <summary>Epochs of this cycle (the last cycle trains longer).</summary>
     public int Epochs { get; }
     public int EpochsDone { get; private set; }
-    public bool IsFinished => EpochsDone >= Epochs;
+    /// <summary>All epochs trained, or (with <see cref="ActiveLearningSettings.Convergence"/>) validation mIoU stopped rising.</summary>
+    public bool IsFinished => EpochsDone >= Epochs || (_settings.Convergence is { } rule && rule.HasConverged(_curve));
+    /// <summary>Evaluations so far (<see cref="RecordEvaluation"/>), in order; kept in checkpoints.</summary>
+    public IReadOnlyList<CurvePoint> Curve => _curve;
+    /// <summary>Whether the convergence rule wants the student evaluated now (and it was not yet at this epoch).</summary>
+    public bool EvaluationDue => _settings.Convergence is { } rule && rule.IsDue(EpochsDone) && (_curve.Count == 0 || _curve[^1].EpochsDone < EpochsDone);
     public SslTrainer Trainer { get; }
     public int StepsPerEpoch => _settings.IterationsPerEpoch;
 
@@ -159,14 +167,30 @@ public sealed class CycleTrainingRun : IDisposable
         new IndexSampler(Enumerable.Range(0, _pool.Count).ToArray(), Seeds.Derive(_settings.Seed, "pool-sampler", Cycle), _poolBatchesTaken * _settings.BatchSize),
         _settings.BatchSize, _labeled, _device);
 
-    /// <summary>Trains every remaining epoch.</summary>
-    public void RunToEnd(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Adds the student's validation mIoU at the current position to <see cref="Curve"/>.</summary>
+    public CurvePoint RecordEvaluation(double meanIoU)
     {
-        while (!IsFinished) RunEpoch(progress, cancel);
+        if (!EvaluationDue) throw new InvalidOperationException($"no evaluation is due after epoch {EpochsDone} of cycle {Cycle}");
+        var point = new CurvePoint(EpochsDone, Trainer.StepCount, meanIoU);
+        _curve.Add(point);
+        return point;
+    }
+
+    /// <summary>Trains every remaining epoch; with a convergence rule, evaluates on <paramref name="validation"/> when due and stops once converged.</summary>
+    public void RunToEnd(IProgress<ActiveLearningProgress>? progress = null, CancellationToken cancel = default, ISegmentationDataset? validation = null)
+    {
+        if (_settings.Convergence is not null && validation is null)
+            throw new ArgumentException("a run that stops at convergence needs the validation split", nameof(validation));
+        while (!IsFinished)
+        {
+            RunEpoch(progress, cancel);
+            if (EvaluationDue) RecordEvaluation(EvaluateStudent(validation!, cancel).ToMetrics().MeanIoU);
+        }
     }
 
     /// <summary>The current position (for checkpoints and status).</summary>
-    public RunPosition Position => new(Cycle, Epochs, EpochsDone, Trainer.StepCount, _labeledBatchesTaken, _poolBatchesTaken, SettingsHash(_settings));
+    public RunPosition Position => new(Cycle, Epochs, EpochsDone, Trainer.StepCount, _labeledBatchesTaken, _poolBatchesTaken, SettingsHash(_settings),
+        _settings.Convergence is null ? null : _curve.ToList());
 
     /// <summary>Writes the trainer's whole state and the run's position atomically (between epochs).</summary>
     public CheckpointInfo SaveCheckpoint(string path, CancellationToken cancel = default)
@@ -206,6 +230,7 @@ public sealed class CycleTrainingRun : IDisposable
             run.EpochsDone = position.EpochsDone;
             run._labeledBatchesTaken = position.LabeledBatches;
             run._poolBatchesTaken = position.PoolBatches;
+            run._curve.AddRange(position.Curve ?? []);
             if (run.Trainer.StepCount != position.Steps)
                 throw new CheckpointCorruptException(checkpointPath, $"the trainer state is at step {run.Trainer.StepCount}, the run position at {position.Steps}");
             return run;
