@@ -6,6 +6,8 @@ using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
+using S4AL.Learning.Data.Regions;
+using S4AL.Learning.Networks;
 using static S4AL.Domain.Protocols.TrainerProtocol;
 using static TorchSharp.torch;
 
@@ -114,7 +116,19 @@ sealed class TrainingJob
                     run.RunEpoch(progress, cancel, () => { _running.Wait(cancel); Interlocked.Increment(ref Step); });
                 }
                 Epoch = run.EpochsDone;
-                if (!run.IsFinished && run.EpochsDone - lastCheckpointEpoch >= _options.CheckpointEveryEpochs && sinceCheckpoint.Elapsed >= _options.CheckpointInterval)
+                bool evaluated = false;
+                if (run.EvaluationDue)
+                {
+                    // Full supervision trained to convergence: the curve decides when the round ends.
+                    var point = run.RecordEvaluation(Evaluate(run.Trainer.Student, data, labeled, watch).MeanIoU());
+                    var best = ConvergenceRule.Best(run.Curve);
+                    if (best == point) Save(run, BestName, cancel);
+                    _log.Info(span, "experiment {0} cycle {1}: validation mIoU {2:0.0000} after epoch {3} (best {4:0.0000} after epoch {5}){6}", Experiment, Cycle,
+                        point.MeanIoU, point.EpochsDone, best.MeanIoU, best.EpochsDone, run.IsFinished && run.EpochsDone < run.Epochs ? "; converged" : "");
+                    evaluated = true;
+                }
+                // A checkpoint after each evaluation keeps the curve: a resumed round decides exactly as this one would have.
+                if (!run.IsFinished && (evaluated || run.EpochsDone - lastCheckpointEpoch >= _options.CheckpointEveryEpochs && sinceCheckpoint.Elapsed >= _options.CheckpointInterval))
                 {
                     _trainer.Tell(new CheckpointWritten(Save(run, $"cycle-{Cycle}-epoch-{run.EpochsDone}", cancel)));
                     lastCheckpointEpoch = run.EpochsDone;
@@ -123,13 +137,17 @@ sealed class TrainingJob
             }
             var model = Save(run, $"cycle-{Cycle}-final", cancel);
             CycleEvaluation evaluation;
-            using (var evaluate = S4alTelemetry.Source.StartActivity("evaluate"))
+            if (run.Curve.Count > 0)
             {
-                var confusion = run.EvaluateStudent(data.Validation, cancel);
-                evaluation = new CycleEvaluation(confusion.NumClasses, confusion.Counts.ToArray(), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
-                evaluate?.SetTag(S4alTelemetry.Tags.Images, data.Validation.Count);
-                if (evaluation.Measured) evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+                // The round reports its best evaluation and the model that made it.
+                var best = ConvergenceRule.Best(run.Curve);
+                var path = CheckpointPath(_order.Plan.RunDirectory, BestName);
+                using var file = Learning.Checkpoints.CheckpointFile.Open(path);
+                model = new CheckpointRef(path, file.Id, Cycle, best.EpochsDone, best.Steps);
+                using var student = CycleTrainingRun.LoadNetwork(path, file.Id, data.Settings, data.Pool.NumClasses, ScoringNetwork.Student, _device);
+                evaluation = Evaluate(student, data, labeled, watch);
             }
+            else evaluation = Evaluate(run.Trainer.Student, data, labeled, watch);
             if (evaluation.Measured) span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
             _log.Info(span, "experiment {0} cycle {1}: trained; model {2}", Experiment, Cycle, model.Path);
@@ -147,6 +165,19 @@ sealed class TrainingJob
             _log.Error(span, e, "experiment {0} cycle {1}: training failed", Experiment, Cycle);
             return new Failed(e);
         }
+    }
+
+    string BestName => $"cycle-{Cycle}-best";
+
+    /// <summary>The student on the validation split, in an "evaluate" span.</summary>
+    CycleEvaluation Evaluate(SegmentationNetwork student, OpenedDatasets data, LabeledRegionSet labeled, Stopwatch watch)
+    {
+        using var evaluate = S4alTelemetry.Source.StartActivity("evaluate");
+        var confusion = CycleTrainingRun.Evaluate(student, data.Validation, data.Settings, _device, _cancel.Token);
+        var evaluation = new CycleEvaluation(confusion.NumClasses, confusion.Counts.ToArray(), labeled.LabeledPixelShare(), watch.Elapsed.TotalSeconds);
+        evaluate?.SetTag(S4alTelemetry.Tags.Images, data.Validation.Count);
+        if (evaluation.Measured) evaluate?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
+        return evaluation;
     }
 
     CheckpointRef Save(CycleTrainingRun run, string name, CancellationToken cancel)

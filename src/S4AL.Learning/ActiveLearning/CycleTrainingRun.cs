@@ -265,8 +265,12 @@ public sealed class CycleTrainingRun : IDisposable
 
     /// <summary>The confusion matrix of the student on the validation split.</summary>
     public ConfusionMatrix EvaluateStudent(ISegmentationDataset validation, CancellationToken cancel = default) =>
-        Evaluator.Accumulate(Trainer.Student, Enumerable.Range(0, validation.Count).ToArray(),
-            indices => BatchBuilder.Build(validation, indices, null, _device), _settings.EvaluationBatchSize, _device, cancellationToken: cancel);
+        Evaluate(Trainer.Student, validation, _settings, _device, cancel);
+
+    /// <summary>The confusion matrix of <paramref name="network"/> on the validation split (e.g. a round's best student, loaded from its checkpoint).</summary>
+    public static ConfusionMatrix Evaluate(SegmentationNetwork network, ISegmentationDataset validation, ActiveLearningSettings settings, Device device, CancellationToken cancel = default) =>
+        Evaluator.Accumulate(network, Enumerable.Range(0, validation.Count).ToArray(),
+            indices => BatchBuilder.Build(validation, indices, null, device), settings.EvaluationBatchSize, device, cancellationToken: cancel);
 
     static string SettingsHash(ActiveLearningSettings settings) => CheckpointMetadata.ComputeSettingsHash(settings);
 

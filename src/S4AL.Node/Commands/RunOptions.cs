@@ -51,6 +51,8 @@ public sealed class RunOptions
     readonly Option<string?> _preset = new("--preset") { Description = "authors: the authors' code and CamVid command line (acquired regions only in the unsupervised loss, 100 epochs of 50 iterations, 30-pixel regions, 4 per image); options given explicitly win" };
     readonly Option<int?> _coldStart = new("--cold-start-epochs") { Description = "Epochs of each cycle with the supervised loss only (default: 10% of --epochs, as the authors' 10 of 100)" };
     readonly Option<int?> _replayWarmup = new("--replay-warmup-epochs") { Description = "Epoch of a cycle from which balanced ClassMix with replay runs (default: 30% of --epochs, as the authors' 30 of 100)" };
+    readonly Option<int?> _evalEvery = new("--eval-every") { Description = "With --mode full or supervised: evaluate on the validation split every K epochs and stop once validation mIoU no longer rises (--patience); --epochs (doubled, as the last round's) is then the maximum. The round reports its best evaluation and model" };
+    readonly Option<int> _patience = new("--patience") { Description = "With --eval-every: evaluations in a row without a gain after which training stops", DefaultValueFactory = _ => 3 };
     readonly Option<int> _seed = new("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
     readonly Option<string> _device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _threads = new("--threads") { Description = "CPU threads for tensor operations", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -71,7 +73,7 @@ public sealed class RunOptions
     {
         foreach (var option in new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                      _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                     _coldStart, _replayWarmup, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize, _annotator, _startLabels })
+                     _coldStart, _replayWarmup, _evalEvery, _patience, _seed, _device, _threads, _labeledFrom, _runDir, _shardSize, _annotator, _startLabels })
             command.Options.Add(option);
     }
 
@@ -119,7 +121,10 @@ public sealed class RunOptions
                 ReplayWarmupEpochs = p.GetValue(_replayWarmup) ?? (int)Math.Round(0.3 * epochs),
             },
             Seed = seed,
+            Convergence = Convergence(p),
         };
+        if (settings.Convergence is not null && settings.Mode == TrainingMode.S4al)
+            throw new UsageException("--eval-every: stopping at convergence is for --mode full or supervised (an S4AL round's length is part of the method)");
         settings.Validate();
         var deviceName = p.GetValue(_device)!;
         DeviceParser.Parse(deviceName);
@@ -138,6 +143,14 @@ public sealed class RunOptions
             annotator, startLabels is null ? null : Path.GetFullPath(startLabels));
     }
 
+    ConvergenceRule? Convergence(ParseResult p)
+    {
+        int patience = Positive(p.GetValue(_patience), "--patience");
+        if (p.GetValue(_evalEvery) is not { } every)
+            return p.GetResult(_patience) is { Implicit: false } ? throw new UsageException("--patience goes with --eval-every K") : null;
+        return new ConvergenceRule(Positive(every, "--eval-every"), patience);
+    }
+
     /// <summary>
     /// Options given on the command line that define the experiment (not where or how it runs):
     /// when none is given, a run folder's existing experiment is resumed as it was defined.
@@ -145,7 +158,7 @@ public sealed class RunOptions
     public IReadOnlyList<string> DefinitionOptionsGiven(ParseResult p) =>
         new Option[] { _dataset, _dataRoot, _classes, _height, _width, _poolSize, _valSize, _net, _backbone, _metric, _regionSize,
                 _budget, _regionsPerImage, _globalBudget, _initialShare, _cycles, _epochs, _iters, _batch, _mode, _scorer, _supOnRegions, _preset,
-                _coldStart, _replayWarmup, _seed, _labeledFrom, _shardSize, _annotator, _startLabels }
+                _coldStart, _replayWarmup, _evalEvery, _patience, _seed, _labeledFrom, _shardSize, _annotator, _startLabels }
             .Where(o => p.GetResult(o) is { Implicit: false })
             .Select(o => o.Name)
             .ToList();
