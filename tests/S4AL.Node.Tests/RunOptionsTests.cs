@@ -30,6 +30,24 @@ public class RunOptionsTests
     }
 
     [Fact]
+    public void Full_and_supervised_training_can_stop_at_convergence_and_s4al_cannot()
+    {
+        Assert.Null(Read("--mode", "full").Settings.Convergence);
+        Assert.Equal(new ConvergenceRule(2, 3), Read("--mode", "full", "--eval-every", "2").Settings.Convergence);
+        Assert.Equal(new ConvergenceRule(1, 5), Read("--mode", "supervised", "--eval-every", "1", "--patience", "5").Settings.Convergence);
+        Assert.Equal("--eval-every: stopping at convergence is for --mode full or supervised (an S4AL round's length is part of the method)",
+            Assert.Throws<UsageException>(() => Read("--eval-every", "2")).Message);
+        Assert.Equal("--patience goes with --eval-every K", Assert.Throws<UsageException>(() => Read("--mode", "full", "--patience", "2")).Message);
+        Assert.Equal("--eval-every 0: must be at least 1", Assert.Throws<UsageException>(() => Read("--mode", "full", "--eval-every", "0")).Message);
+        Assert.Equal("--patience 0: must be at least 1", Assert.Throws<UsageException>(() => Read("--mode", "full", "--eval-every", "1", "--patience", "0")).Message);
+        // Left out of settings.json when unset: existing run folders keep their definition and checkpoints' settings hash.
+        Assert.DoesNotContain("\"convergence\"", new ExperimentDefinition(new(), Read("--mode", "full").Settings).ToJson());
+        var json = new ExperimentDefinition(new(), Read("--mode", "full", "--eval-every", "2").Settings).ToJson();
+        Assert.Contains("\"convergence\"", json);
+        Assert.Equal(new ConvergenceRule(2, 3), ExperimentDefinition.FromJson(json, "test").Settings.Convergence);
+    }
+
+    [Fact]
     public void The_authors_preset_sets_every_value_of_their_code_and_command_line()
     {
         var authors = Read("--preset", "authors").Settings;

@@ -49,7 +49,8 @@ public static class RunCommand
             {
                 "actors" => RunWithActors(spec, o.DefinitionOptionsGiven(parse), Console.Out, CheckpointInterval(parse, checkpointInterval), config, services),
                 "in-process" when spec.Annotator == AnnotatorMode.Human => throw new UsageException("--annotator human needs --runtime actors: people label while the coordinator waits in its journal"),
-                "in-process" => RunInProcess(spec, Console.Out),
+                "in-process" => spec.Settings.Convergence is null ? RunInProcess(spec, Console.Out)
+                    : throw new UsageException("--eval-every needs --runtime actors (the default): the round's best model is kept as a checkpoint, which the in-process driver does not write"),
                 var other => throw new UsageException($"--runtime {other}: expected actors or in-process"),
             };
         }));

@@ -6,6 +6,7 @@ using S4AL.Actors.Trainer;
 using S4AL.Actors.Workspace;
 using S4AL.Domain;
 using S4AL.Domain.Experiments;
+using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Checkpoints;
 using static S4AL.Domain.Protocols.CoordinatorProtocol;
 using static S4AL.Domain.Protocols.TrainerProtocol;
@@ -88,6 +89,38 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
         coordinator.ExpectNoMsg(Options.ReportRetryInterval + TimeSpan.FromSeconds(1));
         // Epoch checkpoints of a trained cycle are deleted; the model stays.
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(trained.Model.Path)!, "cycle-0-epoch-*"));
+    }
+
+    [Fact]
+    public void A_round_trained_to_convergence_stops_early_checkpoints_each_evaluation_and_reports_its_best_model()
+    {
+        var (trainer, coordinator) = Start();
+        var definition = ActorSpecConfig.Definition(epochs: 10, iterations: 2, cycles: 0);
+        definition = definition with
+        {
+            Settings = definition.Settings with { Mode = TrainingMode.SupervisedOnly, Convergence = new ConvergenceRule(EvaluateEveryEpochs: 1, Patience: 1) },
+        };
+        var plan = ActorSpecConfig.Plan(ActorSpecConfig.TempDir("converge"), definition);
+        coordinator.Send(trainer, Order(plan));
+        var checkpoints = new List<CheckpointRef>();
+        var trained = (ReportTrained)coordinator.FishForMessage(m =>
+        {
+            if (m is ReportCheckpoint c) checkpoints.Add(c.Checkpoint);
+            return m is ReportTrained;
+        }, Long);
+        // The last round's 20 epochs are the maximum: with a patience of 1 the round ends at the first evaluation without a gain.
+        var final = checkpoints.Count == 0 ? 1 : checkpoints.Max(c => c.EpochsDone) + 1;
+        Assert.True(final < 20, $"the round did not stop before its maximum of 20 epochs (checkpoints after {string.Join(", ", checkpoints.Select(c => c.EpochsDone))})");
+        // CheckpointInterval is zero here, so this only shows a checkpoint after every epoch; each evaluation is one.
+        Assert.Equal(Enumerable.Range(1, final - 1), checkpoints.Select(c => c.EpochsDone));
+        Assert.Equal("cycle-0-best", Path.GetFileNameWithoutExtension(trained.Model.Path));
+        Assert.True(trained.Model.EpochsDone < final, $"the best model is from epoch {trained.Model.EpochsDone}, the round ended after {final}");
+        Assert.Equal(CheckpointFile.Inspect(trained.Model.Path).Id, trained.Model.Sha256);
+        // The reported evaluation is the best model's: evaluate it again from its file.
+        var data = new DatasetCache().Get(plan.Definition, "spec");
+        using var student = CycleTrainingRun.LoadNetwork(trained.Model.Path, trained.Model.Sha256, data.Settings, data.Pool.NumClasses, ScoringNetwork.Student, TorchSharp.torch.CPU);
+        var confusion = CycleTrainingRun.Evaluate(student, data.Validation, data.Settings, TorchSharp.torch.CPU);
+        Assert.Equal(confusion.Counts.ToArray(), trained.Evaluation.Confusion);
     }
 
     [Fact]
