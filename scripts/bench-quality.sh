@@ -12,16 +12,23 @@
 #               unsupervised loss), on the shared schedule
 #   authors-supervised  supervised-only training on exactly the pixels the authors run labeled
 #   teacher     s4al with the teacher scoring the pool
-#   full        every pixel labeled: the supervised schedule (x1) and longer ones (FULL_FACTORS,
-#               default x1 x2 x4 x8), so the curve shows where full supervision stops improving;
-#               compare takes the full setting with the best mean as 100%
+#   full        every pixel labeled, trained to convergence: the student is evaluated on the
+#               validation split every FULL_EVAL_EVERY epochs and the round stops after
+#               FULL_PATIENCE evaluations without a gain (at most FULL_MAX times the x1 schedule);
+#               it reports its best evaluation, and compare takes it as 100% (issue 14)
+#   full-xF     (FULL_FACTORS, default none) full supervision on fixed schedules, F times x1 =
+#               the supervised baseline's schedule: the last round's epochs at twice the
+#               iterations; compare takes the full setting with the best mean as 100%
 #
 # usage: scripts/bench-quality.sh [seeds...]      (default: 1 2 3)
 # env:   QUALITY_ARGS  options shared by every run (size, network, schedule, budget; see below)
 #        BACKBONE      backbone weights from `s4al pretrain` (recommended; see README)
 #        OUT           the sweep's folder (default runs/quality); run again to resume
 #        SETTINGS      which settings to run (default: s4al supervised full random authors)
-#        FULL_FACTORS  full-supervision schedules as multiples of x1 (default "1 2 4 8")
+#        FULL_EVAL_EVERY, FULL_PATIENCE, FULL_MAX  the full setting's evaluation interval in
+#                      epochs (default 10), patience in evaluations (default 3) and maximum as a
+#                      multiple of x1 (default 16)
+#        FULL_FACTORS  fixed full-supervision schedules as multiples of x1 (default none, e.g. "1 2 4")
 #        TRAINERS, THREADS  trainers of the sweep's node and its thread budget (default 2 and 2)
 # writes: $OUT/compare/ (compare.png, .md, .csv, .html) and a copy of compare.csv, compare.md and
 #         compare.png as docs/results/quality-<name of $OUT>.{csv,md,png}
@@ -35,7 +42,8 @@ for name in $SETTINGS; do
   case " $ALL_SETTINGS " in *" $name "*) ;;
     *) echo "SETTINGS: unknown setting '$name' (one of: $ALL_SETTINGS)" >&2; exit 2;; esac
 done
-FULL_FACTORS=${FULL_FACTORS:-"1 2 4 8"}
+FULL_FACTORS=${FULL_FACTORS:-}
+FULL_EVAL_EVERY=${FULL_EVAL_EVERY:-10}; FULL_PATIENCE=${FULL_PATIENCE:-3}; FULL_MAX=${FULL_MAX:-16}
 OUT=${OUT:-runs/quality}
 QUALITY_ARGS=${QUALITY_ARGS:-"--dataset fashion-mnist --height 64 --width 64 --pool-size 100 --val-size 100 --net mbv2 --region-size 8 --budget global --global-budget 160 --cycles 2 --epochs 10 --iters 80"}
 value_of() { # option: its value in QUALITY_ARGS
@@ -58,10 +66,12 @@ for name in $SETTINGS; do
     authors) settings+=(--setting "authors=--preset authors") ;;
     authors-supervised) settings+=(--setting "authors-supervised=--mode supervised --cycles 0 --iters $((ITERS * 2)) --labeled-from-setting authors") ;;
     teacher) settings+=(--setting "teacher=--scorer teacher") ;;
-    # x1 is the supervised baseline's schedule: the last round's epochs at twice the iterations.
-    full) for f in $FULL_FACTORS; do settings+=(--setting "full-x$f=--mode full --epochs $((EPOCHS * f)) --iters $((ITERS * 2))"); done ;;
+    # x1 is the supervised baseline's schedule: the last round's epochs (2 x --epochs) at twice the
+    # iterations; --epochs of a convergence run is half its maximum, as for every last round.
+    full) settings+=(--setting "full=--mode full --epochs $((EPOCHS * FULL_MAX)) --iters $((ITERS * 2)) --eval-every $FULL_EVAL_EVERY --patience $FULL_PATIENCE") ;;
   esac
 done
+for f in $FULL_FACTORS; do settings+=(--setting "full-x$f=--mode full --epochs $((EPOCHS * f)) --iters $((ITERS * 2))"); done
 extra=()
 [ -n "${BACKBONE:-}" ] && extra+=(--backbone-weights "$BACKBONE")
 seeds=$(IFS=,; echo "${SEEDS[*]}")

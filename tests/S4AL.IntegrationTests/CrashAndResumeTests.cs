@@ -133,6 +133,45 @@ public class CrashAndResumeTests(ReferenceRun reference)
     }
 
     [Fact]
+    public void Full_supervision_to_convergence_killed_after_an_evaluation_resumes_the_same_curve_and_reports_its_best()
+    {
+        // At most 12 epochs (6, doubled as every last round), an evaluation after each; 2 without a gain end the round.
+        string[] Args(string dir)
+        {
+            var options = ReferenceRun.Options.ToArray();
+            options[Array.IndexOf(options, "--epochs") + 1] = "6";
+            return ["run", .. options, "--mode", "full", "--eval-every", "1", "--patience", "2", "--run-dir", dir, "--checkpoint-interval", "0"];
+        }
+        var whole = Folders.New("converge-whole");
+        var run = S4alRun.Complete(null, Args(whole));
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var curve = File.ReadAllLines(Path.Combine(whole, "curve.csv"));
+        Assert.Equal("cycle,epochs,iterations,miou", curve[0]);
+        var points = curve.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.InRange(points.Count, 3, 12);
+        Assert.Equal(Enumerable.Range(1, points.Count).Select(e => e.ToString(CultureInfo.InvariantCulture)), points.Select(p => p[1]));
+        // The cycle reports its best evaluation (the earliest of equals) and the iterations that reached it.
+        var best = points.MaxBy(p => double.Parse(p[3], CultureInfo.InvariantCulture))!;
+        var row = File.ReadAllLines(Path.Combine(whole, "cycles.csv"))[1].Split(',');
+        Assert.Equal(best[3], row[3]);
+        Assert.Equal(best[2], row[^1]);
+        Assert.True(File.Exists(Path.Combine(whole, "checkpoints", "cycle-0-best.s4ckpt")));
+
+        var dir = Folders.New("converge-killed");
+        var log = Path.Combine(dir, "s4al.log");
+        using (var first = S4alRun.Start(null, Args(dir)))
+        {
+            first.WaitFor(@"cycle 0: checkpoint after epoch \d+ recorded", Wait, log);
+            first.Kill();
+        }
+        var second = S4alRun.Complete(null, Args(dir));
+        Assert.True(second.ExitCode == 0, second.Output + second.Error);
+        // The curve lives in the checkpoints: the resumed round evaluates and stops exactly as the whole one.
+        Assert.Equal(curve, File.ReadAllLines(Path.Combine(dir, "curve.csv")));
+        Assert.Equal(Rows(whole, columns: 7), Rows(dir, columns: 7));
+    }
+
+    [Fact]
     public void A_finished_run_run_again_reports_it_is_complete()
     {
         var dir = Folders.New("finished");

@@ -80,7 +80,7 @@ public class JsonShapeTests
         var cycles = new[]
         {
             new CycleResult(0, 0.1, 10, metrics, [new RegionId(3, 1)], 12.5, 1.5, 2, [new FailedTrainingAttempt(1, "interrupted")], new AnnotationFigures(4, 3, 300, 20, 6, 2, 1)),
-            new CycleResult(1, 0.2, 11, metrics, [], 10, 0),
+            new CycleResult(1, 0.2, 11, metrics, [], 10, 0, Steps: 800, Curve: [new TrainingCurvePoint(5, 400, 0.25), new TrainingCurvePoint(10, 800, 0.5)]),
         };
         var json = CycleResultFiles.ToJson(cycles);
         var keys = Keys(json);
@@ -89,15 +89,16 @@ public class JsonShapeTests
         {
             "[].acquired", "[].annotation", "[].annotation.annotators", "[].annotation.corrections", "[].annotation.labeledPixels",
             "[].annotation.regionsLabeled", "[].annotation.regionsQueried", "[].annotation.secondsMedian", "[].annotation.secondsSum",
-            "[].attempts", "[].classIou", "[].classIou[].class", "[].classIou[].iou", "[].cycle", "[].failedAttempts",
-            "[].failedAttempts[].attempt", "[].failedAttempts[].reason", "[].labeledPixelShare", "[].labeledRegions",
-            "[].meanClassAccuracy", "[].miou", "[].pixelAccuracy", "[].scoreSeconds", "[].trainSeconds",
+            "[].attempts", "[].classIou", "[].classIou[].class", "[].classIou[].iou", "[].curve", "[].curve[].epochs", "[].curve[].iterations",
+            "[].curve[].miou", "[].cycle", "[].failedAttempts", "[].failedAttempts[].attempt", "[].failedAttempts[].reason", "[].iterations",
+            "[].labeledPixelShare", "[].labeledRegions", "[].meanClassAccuracy", "[].miou", "[].pixelAccuracy", "[].scoreSeconds", "[].trainSeconds",
         }, keys.Select(k => "[]." + k.TrimStart('[', ']', '.')).Order(StringComparer.Ordinal));
         var csv = CycleResultFiles.ToCsv(cycles).Split('\n');
         Assert.Equal("cycle,labeled_pixel_share,labeled_regions,miou,mean_class_accuracy,pixel_accuracy,acquired_regions,train_seconds,score_seconds,attempts," +
-            "regions_queried,regions_labeled,annotated_pixels,annotation_seconds,annotation_seconds_median,annotators", csv[0]);
-        Assert.EndsWith(",2,4,3,300,20,6,2", csv[1]);
+            "regions_queried,regions_labeled,annotated_pixels,annotation_seconds,annotation_seconds_median,annotators,iterations", csv[0]);
+        Assert.EndsWith(",2,4,3,300,20,6,2,", csv[1]);
         // The oracle's cycles have no annotation figures: empty, not 0.
-        Assert.EndsWith(",1,,,,,,", csv[2]);
+        Assert.EndsWith(",1,,,,,,,800", csv[2]);
+        Assert.Equal("cycle,epochs,iterations,miou\n1,5,400,0.25\n1,10,800,0.5\n", CycleResultFiles.CurveToCsv(cycles).ReplaceLineEndings("\n"));
     }
 }

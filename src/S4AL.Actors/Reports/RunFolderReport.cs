@@ -27,7 +27,8 @@ public static class RunFolderReport
             var metrics = Metrics(record.Evaluation, data.Pool.ClassNames);
             results.Add(new CycleResult(record.Cycle, record.Evaluation.LabeledPixelShare, labeledRegions, metrics,
                 record.Acquired.Select(r => new RegionId(r.Image, r.Region)).ToList(), record.Evaluation.TrainSeconds, record.ScoreSeconds,
-                record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList(), record.Annotation));
+                record.Attempts, record.Failures.Select(f => new FailedTrainingAttempt(f.Attempt, f.Reason)).ToList(), record.Annotation,
+                record.Model.Step, record.Evaluation.Curve));
             labeledRegions += record.Acquired.Length;
         }
         return results;

@@ -135,19 +135,25 @@ sealed class TrainingJob
                     sinceCheckpoint.Restart();
                 }
             }
-            var model = Save(run, $"cycle-{Cycle}-final", cancel);
+            CheckpointRef model;
             CycleEvaluation evaluation;
             if (run.Curve.Count > 0)
             {
-                // The round reports its best evaluation and the model that made it.
+                // The round reports its best evaluation, the model that made it, and the whole curve.
+                // The best model is evaluated again from its file: after a resume its confusion
+                // matrix is known only from there.
                 var best = ConvergenceRule.Best(run.Curve);
                 var path = CheckpointPath(_order.Plan.RunDirectory, BestName);
                 using var file = Learning.Checkpoints.CheckpointFile.Open(path);
                 model = new CheckpointRef(path, file.Id, Cycle, best.EpochsDone, best.Steps);
                 using var student = CycleTrainingRun.LoadNetwork(path, file.Id, data.Settings, data.Pool.NumClasses, ScoringNetwork.Student, _device);
-                evaluation = Evaluate(student, data, labeled, watch);
+                evaluation = Evaluate(student, data, labeled, watch) with { Curve = [.. run.Curve] };
             }
-            else evaluation = Evaluate(run.Trainer.Student, data, labeled, watch);
+            else
+            {
+                model = Save(run, $"cycle-{Cycle}-final", cancel);
+                evaluation = Evaluate(run.Trainer.Student, data, labeled, watch);
+            }
             if (evaluation.Measured) span?.SetTag(S4alTelemetry.Tags.MeanIoU, evaluation.MeanIoU());
             span?.SetTag(S4alTelemetry.Tags.Steps, run.Trainer.StepCount);
             _log.Info(span, "experiment {0} cycle {1}: trained; model {2}", Experiment, Cycle, model.Path);

@@ -104,13 +104,18 @@ public sealed record ExperimentPlan(
 /// <summary>
 /// The evaluation of a cycle's trained network: the validation confusion matrix (row = truth,
 /// column = prediction, row-major) from which every metric derives, and what it was trained on.
+/// <see cref="Curve"/>: a round trained to convergence (full or supervised-only with an
+/// evaluation every few epochs) keeps every evaluation it made; the evaluated network is then
+/// the best of them. Null for rounds trained for a fixed number of epochs, and in journals
+/// written before the curve was kept.
 /// </summary>
 [MessagePackObject]
 public sealed record CycleEvaluation(
     [property: Key(0)] int NumClasses,
     [property: Key(1)] long[] Confusion,
     [property: Key(2)] double LabeledPixelShare,
-    [property: Key(3)] double TrainSeconds)
+    [property: Key(3)] double TrainSeconds,
+    [property: Key(4)] TrainingCurvePoint[]? Curve = null)
 {
     /// <summary>The validation confusion matrix (its counts are what the journal keeps).</summary>
     public ConfusionMatrix Matrix() => ConfusionMatrix.FromCounts(NumClasses, Confusion);

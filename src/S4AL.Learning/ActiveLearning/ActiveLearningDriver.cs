@@ -106,7 +106,7 @@ public sealed class ActiveLearningDriver
         scoreWatch.Stop();
 
         var result = new CycleResult(cycle, share, labeled.AcquiredRegionCount, evaluation, acquired,
-            trainWatch.Elapsed.TotalSeconds, scoreWatch.Elapsed.TotalSeconds);
+            trainWatch.Elapsed.TotalSeconds, scoreWatch.Elapsed.TotalSeconds, Steps: trainer.StepCount);
         progress?.Report(new ActiveLearningProgress.CycleCompleted(result));
         return result;
     }

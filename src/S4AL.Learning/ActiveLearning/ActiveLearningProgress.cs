@@ -33,7 +33,10 @@ public sealed record FailedTrainingAttempt(int Attempt, string Reason);
 /// <summary>
 /// The outcome of one cycle: trained on <see cref="LabeledPixelShare"/> of the pool, evaluated, then
 /// acquired <see cref="Acquired"/> (none after the last). <see cref="Attempts"/> counts the training
-/// attempts it took; <see cref="FailedAttempts"/> says why the others ended.
+/// attempts it took; <see cref="FailedAttempts"/> says why the others ended. <see cref="Steps"/>:
+/// the iterations (optimizer steps) of the evaluated network's training round, null where unknown.
+/// <see cref="Curve"/>: the evaluations made while a round trained to convergence (the evaluated
+/// network is the best of them); null for a fixed schedule.
 /// </summary>
 public sealed record CycleResult(
     int Cycle,
@@ -45,7 +48,9 @@ public sealed record CycleResult(
     double ScoreSeconds,
     int Attempts = 1,
     IReadOnlyList<FailedTrainingAttempt>? FailedAttempts = null,
-    AnnotationFigures? Annotation = null)
+    AnnotationFigures? Annotation = null,
+    long? Steps = null,
+    IReadOnlyList<TrainingCurvePoint>? Curve = null)
 {
     public IReadOnlyList<FailedTrainingAttempt> Failures => FailedAttempts ?? [];
 }

@@ -1,10 +1,6 @@
-namespace S4AL.Learning.ActiveLearning;
+using S4AL.Domain.Experiments;
 
-/// <summary>One evaluation on the validation split while a round trains.</summary>
-/// <param name="EpochsDone">Epochs trained when it was measured.</param>
-/// <param name="Steps">Optimizer steps trained when it was measured.</param>
-/// <param name="MeanIoU">Validation mIoU of the student.</param>
-public sealed record CurvePoint(int EpochsDone, long Steps, double MeanIoU);
+namespace S4AL.Learning.ActiveLearning;
 
 /// <summary>
 /// When a training round that is evaluated as it goes has stopped improving: "% of full
@@ -23,7 +19,7 @@ public sealed record ConvergenceRule(int EvaluateEveryEpochs, int Patience)
     /// True when none of the last <see cref="Patience"/> evaluations beat the best one before them
     /// (equal is no gain). Fewer evaluations than Patience + 1 never converge.
     /// </summary>
-    public bool HasConverged(IReadOnlyList<CurvePoint> curve)
+    public bool HasConverged(IReadOnlyList<TrainingCurvePoint> curve)
     {
         if (curve.Count <= Patience) return false;
         double before = curve.Take(curve.Count - Patience).Max(p => p.MeanIoU);
@@ -31,7 +27,7 @@ public sealed record ConvergenceRule(int EvaluateEveryEpochs, int Patience)
     }
 
     /// <summary>The evaluation the round reports: the best, the earliest of equals (fewer steps for the same result).</summary>
-    public static CurvePoint Best(IReadOnlyList<CurvePoint> curve)
+    public static TrainingCurvePoint Best(IReadOnlyList<TrainingCurvePoint> curve)
     {
         if (curve.Count == 0) throw new ArgumentException("the curve has no evaluation", nameof(curve));
         var best = curve[0];

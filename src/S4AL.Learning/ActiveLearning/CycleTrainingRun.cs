@@ -1,3 +1,4 @@
+using S4AL.Domain.Experiments;
 using S4AL.Domain.Metrics;
 using System.Diagnostics;
 using System.Text.Json;
@@ -36,13 +37,13 @@ public sealed class CycleTrainingRun : IDisposable
     BatchPrefetcher? _poolBatches;
     long _labeledBatchesTaken;
     long _poolBatchesTaken;
-    readonly List<CurvePoint> _curve = [];
+    readonly List<TrainingCurvePoint> _curve = [];
     bool _disposed;
 
     /// <summary>Where a run stands, saved in each checkpoint.</summary>
     /// <param name="Curve">Evaluations made while training (<see cref="ActiveLearningSettings.Convergence"/>); null in checkpoints of runs without.</param>
     public sealed record RunPosition(int Cycle, int Epochs, int EpochsDone, long Steps, long LabeledBatches, long PoolBatches, string SettingsHash,
-        IReadOnlyList<CurvePoint>? Curve = null);
+        IReadOnlyList<TrainingCurvePoint>? Curve = null);
 
     /// <param name="replay">The cycle's replay buffer; null: held here (<see cref="LocalReplayExchange"/>).</param>
     public CycleTrainingRun(ISegmentationDataset pool, ActiveLearningSettings settings, Device device, int cycle, int lastCycle, LabeledRegionSet labeled, IReplayExchange? replay = null)
@@ -73,7 +74,7 @@ public sealed class CycleTrainingRun : IDisposable
     /// <summary>All epochs trained, or (with <see cref="ActiveLearningSettings.Convergence"/>) validation mIoU stopped rising.</summary>
     public bool IsFinished => EpochsDone >= Epochs || (_settings.Convergence is { } rule && rule.HasConverged(_curve));
     /// <summary>Evaluations so far (<see cref="RecordEvaluation"/>), in order; kept in checkpoints.</summary>
-    public IReadOnlyList<CurvePoint> Curve => _curve;
+    public IReadOnlyList<TrainingCurvePoint> Curve => _curve;
     /// <summary>Whether the convergence rule wants the student evaluated now (and it was not yet at this epoch).</summary>
     public bool EvaluationDue => _settings.Convergence is { } rule && rule.IsDue(EpochsDone) && (_curve.Count == 0 || _curve[^1].EpochsDone < EpochsDone);
     public SslTrainer Trainer { get; }
@@ -168,10 +169,10 @@ public sealed class CycleTrainingRun : IDisposable
         _settings.BatchSize, _labeled, _device);
 
     /// <summary>Adds the student's validation mIoU at the current position to <see cref="Curve"/>.</summary>
-    public CurvePoint RecordEvaluation(double meanIoU)
+    public TrainingCurvePoint RecordEvaluation(double meanIoU)
     {
         if (!EvaluationDue) throw new InvalidOperationException($"no evaluation is due after epoch {EpochsDone} of cycle {Cycle}");
-        var point = new CurvePoint(EpochsDone, Trainer.StepCount, meanIoU);
+        var point = new TrainingCurvePoint(EpochsDone, Trainer.StepCount, meanIoU);
         _curve.Add(point);
         return point;
     }

@@ -10,7 +10,9 @@ namespace S4AL.Reporting.Comparison;
 /// final_miou_mean/min/max/std, seeds, labeled_pixel_share; percent_of_full (versus the
 /// reference; per seed, and of the means without a seed), percent_of_full_paired_mean;
 /// difference (setting minus versus, per seed), difference_mean/min/max, paired_seeds;
-/// curve_labeled_percent, curve_miou_mean/min/max, curve_seeds (per cycle); class_iou (per class).
+/// curve_labeled_percent, curve_miou_mean/min/max, curve_seeds (per cycle); class_iou (per class);
+/// final_iterations (per seed); for rounds trained to convergence (per seed, the evaluation's index
+/// in the cycle column): convergence_iterations, convergence_miou, and best_iterations, stopped_iterations.
 /// </summary>
 public static class ComparisonCsv
 {
@@ -32,6 +34,8 @@ public static class ComparisonCsv
             if (f.Std is { } std) Add(f.Setting, "final_miou_std", std);
             Add(f.Setting, "seeds", f.PerSeed.Count);
             Add(f.Setting, "labeled_pixel_share", f.LabeledPixelShare);
+            foreach (var run in comparison.Settings.Where(s => s.Name == f.Setting).SelectMany(s => s.Runs).Where(r => r.Final.Iterations is not null))
+                Add(f.Setting, "final_iterations", run.Final.Iterations!.Value, seed: run.Seed);
             if (f.OfFull is not { } of) continue;
             Add(f.Setting, "percent_of_full", 100 * of.OfMeans, of.Reference);
             foreach (var v in of.PerSeed) Add(f.Setting, "percent_of_full", 100 * v.Value, of.Reference, v.Seed);
@@ -55,6 +59,16 @@ public static class ComparisonCsv
                 Add(s.Setting, "curve_miou_max", p.Max, cycle: p.Cycle);
                 Add(s.Setting, "curve_seeds", p.Seeds, cycle: p.Cycle);
             }
+        }
+        foreach (var r in comparison.Converged)
+        {
+            for (int i = 0; i < r.Curve.Count; i++)
+            {
+                Add(r.Setting, "convergence_iterations", r.Curve[i].Steps, seed: r.Seed, cycle: i);
+                Add(r.Setting, "convergence_miou", r.Curve[i].MeanIoU, seed: r.Seed, cycle: i);
+            }
+            Add(r.Setting, "best_iterations", r.Best.Steps, seed: r.Seed);
+            Add(r.Setting, "stopped_iterations", r.Stopped.Steps, seed: r.Seed);
         }
         foreach (var row in comparison.ClassIou.Rows)
         {

@@ -15,7 +15,11 @@ public sealed record ComparisonDocument(string Title, IReadOnlyList<string> Intr
             "Final mIoU: the last cycle of each run, on the validation split. The plot shows, per setting, the mean mIoU of its seeds per cycle " +
             "with a band from the lowest to the highest; full supervision (one training round on every pixel) is a dashed line at its mean.",
         };
+        if (c.Converged.Count > 0)
+            introduction.Add("A run trained to convergence (`--eval-every`) evaluated its student as it trained and stopped once the last evaluations " +
+                "brought no gain; it reports its best evaluation, which is its final mIoU here (and the level of full supervision).");
         var tables = new List<ReportTable> { Finals(c.Finals) };
+        if (c.Converged.Count > 0) tables.Add(Converged(c.Converged));
         if (c.Differences.Count > 0) tables.Add(Differences(c.Differences));
         if (c.ClassIou.Rows.Count > 0) tables.Add(ClassIou(c.ClassIou));
         if (c.Curves.Count > 0) tables.Add(Curves(c.Curves));
@@ -26,13 +30,13 @@ public sealed record ComparisonDocument(string Title, IReadOnlyList<string> Intr
     static ReportTable Finals(IReadOnlyList<FinalMiou> finals)
     {
         var reference = finals.Select(f => f.OfFull?.Reference).FirstOrDefault(r => r is not null);
-        var headers = new List<string> { "setting", "seeds", "labeled pixels", "final mIoU (mean)", "spread (min-max)", "std", "per seed" };
+        var headers = new List<string> { "setting", "seeds", "labeled pixels", "iterations (last round)", "final mIoU (mean)", "spread (min-max)", "std", "per seed" };
         if (reference is not null) headers.AddRange(["% of full (of means)", "% of full (paired seeds)"]);
         var rows = finals.Select(f =>
         {
             var row = new List<string>
             {
-                f.Setting, Int(f.PerSeed.Count), Percent(f.LabeledPixelShare), Miou(f.Mean), $"{Miou(f.Min)}-{Miou(f.Max)}",
+                f.Setting, Int(f.PerSeed.Count), Percent(f.LabeledPixelShare), Range(f.Iterations), Miou(f.Mean), $"{Miou(f.Min)}-{Miou(f.Max)}",
                 f.Std is { } std ? Miou(std) : "", PerSeed(f.PerSeed, Miou),
             };
             if (f.OfFull is { } of)
@@ -42,10 +46,21 @@ public sealed record ComparisonDocument(string Title, IReadOnlyList<string> Intr
             }
             return (IReadOnlyList<string>)row;
         }).ToList();
-        var note = "std: the sample standard deviation over seeds (from 2 seeds on)." + (reference is null ? "" :
+        var note = "iterations: optimizer steps of each run's last training round (one number when all seeds trained as long). " +
+            "std: the sample standard deviation over seeds (from 2 seeds on)." + (reference is null ? "" :
             $" % of full: the mean final mIoU over the mean of '{reference}'; paired: the mean of the per-seed ratios over the seeds both ran.");
         return new ReportTable("Final mIoU", headers, rows, note);
     }
+
+    static ReportTable Converged(IReadOnlyList<ConvergedRun> runs) => new(
+        "Rounds trained to convergence (validation mIoU of the student as it trained)",
+        ["setting", "seed", "evaluations", "best mIoU", "best at iteration (epoch)", "stopped after iteration (epoch)", "curve (iteration: mIoU)"],
+        runs.Select(r => (IReadOnlyList<string>)
+        [
+            r.Setting, Seed(r.Seed), Int(r.Curve.Count), Miou(r.Best.MeanIoU), $"{Long(r.Best.Steps)} ({Int(r.Best.EpochsDone)})",
+            $"{Long(r.Stopped.Steps)} ({Int(r.Stopped.EpochsDone)})", string.Join(", ", r.Curve.Select(p => $"{Long(p.Steps)}: {Miou(p.MeanIoU)}")),
+        ]).ToList(),
+        "The round stops when the last evaluations (the patience) bring no gain over the best before them, or at its maximum of epochs.");
 
     static ReportTable Differences(IReadOnlyList<PairedDifference> differences) => new(
         "Paired differences of final mIoU (A - B, same seed)",

@@ -16,6 +16,12 @@ public static class ComparisonNumbers
 
     public static string Int(int v) => v.ToString(Inv);
 
+    public static string Long(long v) => v.ToString(Inv);
+
+    /// <summary>"800" when every run trained as long, "3200-5600" when they differ, empty when no run says.</summary>
+    public static string Range(IReadOnlyList<long>? values) =>
+        values is not { Count: > 0 } ? "" : values.Min() == values.Max() ? Long(values[0]) : $"{Long(values.Min())}-{Long(values.Max())}";
+
     public static string Seed(int seed) => "s" + seed.ToString(Inv);
 
     public static string Seeds(int count) => count == 1 ? "1 seed" : $"{Int(count)} seeds";

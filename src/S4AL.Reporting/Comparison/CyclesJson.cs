@@ -1,11 +1,12 @@
+using S4AL.Domain.Experiments;
 using System.Text.Json;
 
 namespace S4AL.Reporting.Comparison;
 
 /// <summary>
 /// Reads a run folder's cycles.json (written by <see cref="S4AL.Learning.ActiveLearning.CycleResultFiles"/>):
-/// only what a comparison needs, each cycle's labeled share, mIoU and per-class IoU. Errors name
-/// the file, the entry and the field.
+/// only what a comparison needs, each cycle's labeled share, mIoU, per-class IoU, iterations and
+/// curve (the last two absent from older files). Errors name the file, the entry and the field.
 /// </summary>
 public static class CyclesJson
 {
@@ -35,7 +36,9 @@ public static class CyclesJson
                     (int)Required(entry, "cycle", where),
                     Required(entry, "labeledPixelShare", where),
                     Optional(entry, "miou", where),
-                    ClassIous(entry, where));
+                    ClassIous(entry, where),
+                    Optional(entry, "iterations", where) is { } iterations ? (long)iterations : null,
+                    Curve(entry, where));
                 // The last entry is taken as the run's final cycle, so the order must be the cycles' order.
                 if (cycles.Count > 0 && cycle.Cycle <= cycles[^1].Cycle)
                     throw new InvalidDataException($"{where}: cycle {cycle.Cycle} follows cycle {cycles[^1].Cycle}; cycles must be in increasing order");
@@ -59,6 +62,20 @@ public static class CyclesJson
             result.Add(new ClassIou(name.GetString()!, Optional(item, "iou", at)));
         }
         return result;
+    }
+
+    static IReadOnlyList<TrainingCurvePoint>? Curve(JsonElement entry, string where)
+    {
+        if (!entry.TryGetProperty("curve", out var list) || list.ValueKind == JsonValueKind.Null) return null;
+        if (list.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"{where}: 'curve' is {Kind(list)}, expected an array");
+        var points = new List<TrainingCurvePoint>();
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{where}: curve[{points.Count}]";
+            if (item.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{at} is {Kind(item)}, expected an object");
+            points.Add(new TrainingCurvePoint((int)Required(item, "epochs", at), (long)Required(item, "iterations", at), Required(item, "miou", at)));
+        }
+        return points;
     }
 
     static double Required(JsonElement entry, string field, string where) =>

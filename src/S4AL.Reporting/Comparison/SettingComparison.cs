@@ -6,7 +6,8 @@ namespace S4AL.Reporting.Comparison;
 /// <summary>
 /// Everything `s4al compare` reports, computed from the runs alone (no files): the settings, each
 /// one's final mIoU over seeds with its share of full supervision, paired differences between
-/// settings, the curves and lines of compare.png, per-class IoU, and notes on what was left out.
+/// settings, the curves and lines of compare.png, per-class IoU, the curves of rounds trained to
+/// convergence, and notes on what was left out.
 /// </summary>
 public sealed record SettingComparison(
     string Dataset,
@@ -16,7 +17,8 @@ public sealed record SettingComparison(
     IReadOnlyList<CurveSeries> Curves,
     IReadOnlyList<ReferenceLine> Lines,
     ClassIouTable ClassIou,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<ConvergedRun> Converged)
 {
     public int RunCount => Settings.Sum(s => s.Runs.Count);
 
@@ -40,7 +42,8 @@ public sealed record SettingComparison(
             settings.Where(s => !s.IsFullSupervision).Select(CurveSeries.Of).Where(c => c.Points.Count > 0).ToList(),
             finals.Where(f => f.IsFullSupervision).Select(f => new ReferenceLine(f.Setting, f.Mean, f.PerSeed.Count)).ToList(),
             ClassIouTable.Of(settings),
-            all);
+            all,
+            ConvergedRun.Of(settings));
     }
 
     static string? Unmeasured(ComparedRun run)

@@ -23,7 +23,7 @@ static class MessageSamples
     static CheckpointRef Checkpoint(long step) =>
         new($"/runs/exp-7/checkpoints/cycle-2-step-{step}.pt", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 2, 3, step);
 
-    static readonly CycleEvaluation Evaluation = new(2, [11, 2, 3, 13], 0.125, 42.5);
+    static readonly CycleEvaluation Evaluation = new(2, [11, 2, 3, 13], 0.125, 42.5, [new(5, 400, 0.25), new(10, 800, 0.5)]);
 
     static readonly ExperimentPlan Plan = new(Id, "/runs/exp-7", """{"dataset":"synthetic","budget":3}""", 20, 16, 4, 5, [3, 7], [new(1, 2), new(4, 5)], S4AL.Domain.Acquisition.SelectionBudget.Global(3), AnnotatorMode.Human, InitialSetLabeled: true, LabeledSetFrom: ExperimentId.Parse("exp-3"));
 

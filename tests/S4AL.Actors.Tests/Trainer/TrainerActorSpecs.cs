@@ -121,6 +121,14 @@ public class TrainerActorSpecs() : Akka.TestKit.Xunit2.TestKit(ActorSpecConfig.C
         using var student = CycleTrainingRun.LoadNetwork(trained.Model.Path, trained.Model.Sha256, data.Settings, data.Pool.NumClasses, ScoringNetwork.Student, TorchSharp.torch.CPU);
         var confusion = CycleTrainingRun.Evaluate(student, data.Validation, data.Settings, TorchSharp.torch.CPU);
         Assert.Equal(confusion.Counts.ToArray(), trained.Evaluation.Confusion);
+        // The whole curve goes with the report: one point per epoch (evaluated every epoch), the best one the model's.
+        var curve = trained.Evaluation.Curve ?? throw new Xunit.Sdk.XunitException("the report has no curve");
+        Assert.Equal(Enumerable.Range(1, final), curve.Select(p => p.EpochsDone));
+        var best = ConvergenceRule.Best(curve);
+        Assert.Equal((trained.Model.EpochsDone, trained.Model.Step), (best.EpochsDone, best.Steps));
+        Assert.Equal(best.MeanIoU, trained.Evaluation.MeanIoU(), 9);
+        // The best model is the round's model: no final checkpoint is written beside it.
+        Assert.False(File.Exists(Path.Combine(plan.RunDirectory, "checkpoints", "cycle-0-final" + CheckpointFile.Extension)));
     }
 
     [Fact]

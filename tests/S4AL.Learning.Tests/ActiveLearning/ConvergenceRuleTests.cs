@@ -1,11 +1,12 @@
+using S4AL.Domain.Experiments;
 using S4AL.Learning.ActiveLearning;
 
 namespace S4AL.Learning.Tests.ActiveLearning;
 
 public class ConvergenceRuleTests
 {
-    static IReadOnlyList<CurvePoint> Curve(params double[] mious) =>
-        mious.Select((m, i) => new CurvePoint((i + 1) * 5, (i + 1) * 400L, m)).ToList();
+    static IReadOnlyList<TrainingCurvePoint> Curve(params double[] mious) =>
+        mious.Select((m, i) => new TrainingCurvePoint((i + 1) * 5, (i + 1) * 400L, m)).ToList();
 
     [Fact]
     public void Evaluations_are_due_every_k_epochs_and_never_before_the_first_epoch()
@@ -33,7 +34,7 @@ public class ConvergenceRuleTests
     public void The_best_evaluation_is_reported_the_earliest_of_equals()
     {
         var curve = Curve(0.30, 0.42, 0.41, 0.42, 0.40);
-        Assert.Equal(new CurvePoint(10, 800, 0.42), ConvergenceRule.Best(curve));
+        Assert.Equal(new TrainingCurvePoint(10, 800, 0.42), ConvergenceRule.Best(curve));
         Assert.Throws<ArgumentException>(() => ConvergenceRule.Best([]));
     }
 

@@ -1,3 +1,4 @@
+using S4AL.Domain.Experiments;
 using S4AL.Domain;
 using S4AL.Learning.ActiveLearning;
 using S4AL.Learning.Data.Datasets;
@@ -52,7 +53,7 @@ public class ConvergenceRunTests
         Assert.Equal(8, run.EpochsDone);
         Assert.Equal([2, 4, 6, 8], run.Curve.Select(p => p.EpochsDone));
         Assert.Equal([4L, 8, 12, 16], run.Curve.Select(p => p.Steps));
-        Assert.Equal(new CurvePoint(4, 8, 0.40), ConvergenceRule.Best(run.Curve));
+        Assert.Equal(new TrainingCurvePoint(4, 8, 0.40), ConvergenceRule.Best(run.Curve));
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public class ConvergenceRunTests
         var settings = Full(new ConvergenceRule(1, 3));
         var dir = Directory.CreateTempSubdirectory("s4al-convergence-").FullName;
         var path = Path.Combine(dir, "cp" + Learning.Checkpoints.CheckpointFile.Extension);
-        IReadOnlyList<CurvePoint> before;
+        IReadOnlyList<TrainingCurvePoint> before;
         using (var run = NewRun(settings))
         {
             foreach (var miou in new[] { 0.2, 0.3 })
@@ -78,7 +79,7 @@ public class ConvergenceRunTests
         Assert.Equal(2, resumed.EpochsDone);
         Assert.False(resumed.EvaluationDue);
         resumed.RunEpoch();
-        Assert.Equal(new CurvePoint(3, 6, 0.25), resumed.RecordEvaluation(0.25));
+        Assert.Equal(new TrainingCurvePoint(3, 6, 0.25), resumed.RecordEvaluation(0.25));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using S4AL.Domain.Experiments;
 using System.Collections.Immutable;
 using S4AL.Domain.Metrics;
 using S4AL.Learning.Acquisition;
@@ -11,7 +12,9 @@ namespace S4AL.Reporting.Tests.Comparison;
 /// Runs as `s4al run` leaves them, with hand-picked numbers: settings.json is a real
 /// <see cref="ExperimentDefinition"/>, cycles.json comes from <see cref="CycleResultFiles"/>.
 /// The standard sweep: s4al with entropy and with random regions over seeds 1-3, and full
-/// supervision over seeds 1-2 (the hand-computed values are in the tests that use it).
+/// supervision over seeds 1-2 (the hand-computed values are in the tests that use it). Every
+/// cycle trains 400 iterations, the last 800; full supervision is trained to convergence, its
+/// curve in <see cref="FullCurves"/>, its iterations those of the curve's best point.
 /// </summary>
 public static class ComparisonFixtures
 {
@@ -39,6 +42,13 @@ public static class ComparisonFixtures
         ("full-s2", Full, 2, [new(1.0, 0.60, 0.95, 0.25)]),
     ];
 
+    /// <summary>The curves of the full-supervision runs by seed: best 0.50 at 800 iterations (s1), 0.60 at 1,200 (s2).</summary>
+    public static IReadOnlyDictionary<int, TrainingCurvePoint[]> FullCurves { get; } = new Dictionary<int, TrainingCurvePoint[]>
+    {
+        [1] = [new(5, 400, 0.40), new(10, 800, 0.50), new(15, 1200, 0.48)],
+        [2] = [new(5, 400, 0.55), new(10, 800, 0.58), new(15, 1200, 0.60), new(20, 1600, 0.59)],
+    };
+
     /// <summary>The standard sweep written as run folders under <paramref name="root"/>.</summary>
     public static void WriteSweep(string root)
     {
@@ -52,17 +62,21 @@ public static class ComparisonFixtures
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, RunFolders.SettingsFile), Definition(settings, seed).ToJson());
-        CycleResultFiles.Write(folder, Results(cycles));
+        CycleResultFiles.Write(folder, Results(settings, seed, cycles));
         return folder;
     }
 
     public static ComparedRun InMemory(string folder, ActiveLearningSettings settings, int seed, params Cycle[] cycles) =>
-        new(folder, ExperimentDefinition.FromJson(Definition(settings, seed).ToJson(), folder), CyclesJson.Parse(CycleResultFiles.ToJson(Results(cycles)), folder));
+        new(folder, ExperimentDefinition.FromJson(Definition(settings, seed).ToJson(), folder), CyclesJson.Parse(CycleResultFiles.ToJson(Results(settings, seed, cycles)), folder));
 
     public static ExperimentDefinition Definition(ActiveLearningSettings settings, int seed) => new(Data(seed), settings with { Seed = seed });
 
-    static List<CycleResult> Results(Cycle[] cycles) =>
-        cycles.Select((c, i) => new CycleResult(i, c.Share, LabeledRegions: 0, Metrics(c), Acquired: [], TrainSeconds: 1, ScoreSeconds: 0)).ToList();
+    static List<CycleResult> Results(ActiveLearningSettings settings, int seed, Cycle[] cycles)
+    {
+        var curve = settings.Mode == TrainingMode.FullySupervised ? FullCurves.GetValueOrDefault(seed) : null;
+        return cycles.Select((c, i) => new CycleResult(i, c.Share, LabeledRegions: 0, Metrics(c), Acquired: [], TrainSeconds: 1, ScoreSeconds: 0,
+            Steps: curve is not null ? ConvergenceRule.Best(curve).Steps : i == cycles.Length - 1 ? 800 : 400, Curve: curve)).ToList();
+    }
 
     static SegmentationMetrics Metrics(Cycle c)
     {

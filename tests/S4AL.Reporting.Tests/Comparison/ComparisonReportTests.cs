@@ -57,16 +57,20 @@ public class ComparisonReportTests
             Assert.StartsWith("# Comparison of 3 settings\n", md, StringComparison.Ordinal);
             Assert.Contains("8 runs of 3 settings on fashion-mnist, 64x64, pool 100, validation 100 generated images.", md);
             Assert.Contains("![mIoU against labeled pixels](compare.png)", md);
-            Assert.Contains("| setting | seeds | labeled pixels | final mIoU (mean) | spread (min-max) | std | per seed | % of full (of means) | % of full (paired seeds) |", md);
-            Assert.Contains("| mode=s4al metric=entropy | 3 | 15.0% | 0.4500 | 0.4000-0.5000 | 0.0500 | s1 0.4000, s2 0.4500, s3 0.5000 | 81.8% | 77.5% (2 seeds: s1 80.0%, s2 75.0%) |", md);
-            Assert.Contains("| mode=s4al metric=random | 3 | 15.0% | 0.3900 | 0.3500-0.4200 | 0.0361 | s1 0.3500, s2 0.4200, s3 0.4000 | 70.9% | 70.0% (2 seeds: s1 70.0%, s2 70.0%) |", md);
-            Assert.Contains("| mode=fully-supervised | 2 | 100.0% | 0.5500 | 0.5000-0.6000 | 0.0707 | s1 0.5000, s2 0.6000 | 100.0% | 100.0% (2 seeds: s1 100.0%, s2 100.0%) |", md);
+            Assert.Contains("| setting | seeds | labeled pixels | iterations (last round) | final mIoU (mean) | spread (min-max) | std | per seed | % of full (of means) | % of full (paired seeds) |", md);
+            Assert.Contains("| mode=s4al metric=entropy | 3 | 15.0% | 800 | 0.4500 | 0.4000-0.5000 | 0.0500 | s1 0.4000, s2 0.4500, s3 0.5000 | 81.8% | 77.5% (2 seeds: s1 80.0%, s2 75.0%) |", md);
+            Assert.Contains("| mode=s4al metric=random | 3 | 15.0% | 800 | 0.3900 | 0.3500-0.4200 | 0.0361 | s1 0.3500, s2 0.4200, s3 0.4000 | 70.9% | 70.0% (2 seeds: s1 70.0%, s2 70.0%) |", md);
+            Assert.Contains("| mode=fully-supervised | 2 | 100.0% | 800-1200 | 0.5500 | 0.5000-0.6000 | 0.0707 | s1 0.5000, s2 0.6000 | 100.0% | 100.0% (2 seeds: s1 100.0%, s2 100.0%) |", md);
             Assert.Contains("| mode=s4al metric=random | mode=s4al metric=entropy | 3 | -0.0600 | -0.1000 | -0.0300 | s1 -0.0500, s2 -0.0300, s3 -0.1000 | 0 of 3 |", md);
             Assert.Contains("| class | mode=s4al metric=random | mode=s4al metric=entropy | mode=fully-supervised |", md);
             Assert.Contains("| background | 0.7000 | 0.8000 | 0.9250 |", md);
             Assert.Contains("| item | 0.1000 | 0.1000 | 0.1750 |", md);
             Assert.Contains("| mode=s4al metric=entropy | 1 | 12.5% | 0.3800 | 0.3500 | 0.4100 | 3 |", md);
             Assert.Contains($"| mode=s4al metric=entropy | 3 | {folder.File("sweep/s4al-s3")} | 3 | 0.5000 |", md);
+            // Full supervision trained to convergence: each run's curve, its best point and where it stopped.
+            Assert.Contains("| setting | seed | evaluations | best mIoU | best at iteration (epoch) | stopped after iteration (epoch) | curve (iteration: mIoU) |", md);
+            Assert.Contains("| mode=fully-supervised | s1 | 3 | 0.5000 | 800 (10) | 1200 (15) | 400: 0.4000, 800: 0.5000, 1200: 0.4800 |", md);
+            Assert.Contains("| mode=fully-supervised | s2 | 4 | 0.6000 | 1200 (15) | 1600 (20) | 400: 0.5500, 800: 0.5800, 1200: 0.6000, 1600: 0.5900 |", md);
             Assert.DoesNotContain("## Notes", md);
         }
     }
@@ -93,6 +97,12 @@ public class ComparisonReportTests
             Assert.Equal(0.38, Value("mode=s4al metric=entropy,curve_miou_mean,,,1,,"), 12);
             Assert.Equal(0.925, Value("mode=fully-supervised,class_iou,,,,background,"), 12);
             Assert.DoesNotContain(rows, r => r.StartsWith("mode=fully-supervised,curve", StringComparison.Ordinal));
+            Assert.Equal(800, Value("mode=s4al metric=entropy,final_iterations,,3,,,"));
+            Assert.Equal(1200, Value("mode=fully-supervised,final_iterations,,2,,,"));
+            Assert.Equal(0.48, Value("mode=fully-supervised,convergence_miou,,1,2,,"), 12);
+            Assert.Equal(1200, Value("mode=fully-supervised,convergence_iterations,,1,2,,"));
+            Assert.Equal(1200, Value("mode=fully-supervised,best_iterations,,2,,,"));
+            Assert.Equal(1600, Value("mode=fully-supervised,stopped_iterations,,2,,,"));
         }
     }
 
@@ -106,7 +116,7 @@ public class ComparisonReportTests
             var png = File.ReadAllBytes(Path.Combine(folder.File("out"), ComparisonReport.PlotFile));
             Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
             Assert.Contains($"src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"", html);
-            Assert.Contains("<td>mode=s4al metric=entropy</td><td>3</td><td>15.0%</td><td>0.4500</td><td>0.4000-0.5000</td><td>0.0500</td>", html);
+            Assert.Contains("<td>mode=s4al metric=entropy</td><td>3</td><td>15.0%</td><td>800</td><td>0.4500</td><td>0.4000-0.5000</td><td>0.0500</td>", html);
             Assert.Contains("<td>-0.0600</td>", html);
             Assert.Contains("<td>background</td><td>0.7000</td><td>0.8000</td><td>0.9250</td>", html);
             // Nothing is fetched: no script, no address (the embedded image aside, whose base64 may hold any letters).

@@ -104,4 +104,20 @@ public class RunFoldersTests
         Assert.Equal("x/cycles.json: entry 0: 'labeledPixelShare' is missing or null",
             Assert.Throws<InvalidDataException>(() => CyclesJson.Parse("[{\"cycle\": 0}]", "x/cycles.json")).Message);
     }
+
+    [Fact]
+    public void Cycles_json_reads_back_the_iterations_and_the_curve_of_a_round_trained_to_convergence()
+    {
+        var full = InMemory("f", Full, 2, new Cycle(1.0, 0.60));
+        Assert.Equal(1200, full.Final.Iterations);
+        Assert.Equal(FullCurves[2], full.Final.Curve);
+        var entropy = InMemory("e", Entropy, 1, new(0.10, 0.30), new(0.125, 0.35));
+        Assert.Equal([400L, 800L], entropy.Cycles.Select(c => c.Iterations));
+        Assert.All(entropy.Cycles, c => Assert.Null(c.Curve));
+        // Files written before iterations and curves were kept read as unknown.
+        Assert.Null(Assert.Single(CyclesJson.Parse("[{\"cycle\": 0, \"labeledPixelShare\": 1, \"miou\": 0.5}]", "x/cycles.json")).Iterations);
+        Assert.Equal("x/cycles.json: entry 0: curve[1]: 'iterations' is missing or null",
+            Assert.Throws<InvalidDataException>(() => CyclesJson.Parse(
+                "[{\"cycle\": 0, \"labeledPixelShare\": 1, \"curve\": [{\"epochs\": 5, \"iterations\": 400, \"miou\": 0.4}, {\"epochs\": 10, \"miou\": 0.5}]}]", "x/cycles.json")).Message);
+    }
 }

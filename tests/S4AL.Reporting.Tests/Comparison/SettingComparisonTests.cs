@@ -154,8 +154,8 @@ public class SettingComparisonTests
         Assert.Equal(["metric=entropy", "metric=random"], c.Settings.Select(s => s.Name));
         // The table has no "% of full" columns and an empty std.
         var finals = ComparisonDocument.Of(c).Tables[0];
-        Assert.Equal(7, finals.Headers.Count);
-        Assert.Equal(["metric=entropy", "1", "30.0%", "0.5000", "0.5000-0.5000", "", "s1 0.5000"], finals.Rows[0]);
+        Assert.Equal(8, finals.Headers.Count);
+        Assert.Equal(["metric=entropy", "1", "30.0%", "800", "0.5000", "0.5000-0.5000", "", "s1 0.5000"], finals.Rows[0]);
     }
 
     [Fact]
