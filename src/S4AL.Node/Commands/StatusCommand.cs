@@ -59,9 +59,10 @@ public static class StatusCommand
     static int PrintSweep(SweepFile sweep, string dir, NodeSection node, bool watch, TextWriter output)
     {
         using var client = node.SeedNodes.Count > 0 ? CoordinatorClient.Connect(node, null) : null;
+        var journal = new ReadWhenChanged<IReadOnlyList<ExperimentStatus>>(Path.Combine(dir, RunFolder.JournalFileName), () => FromRunFolder(dir).Statuses, []);
         Func<IReadOnlyList<ExperimentStatus>> list = client is not null
             ? () => client.Ask<ExperimentList>(new ListExperiments()).Experiments
-            : () => File.Exists(Path.Combine(dir, RunFolder.JournalFileName)) ? FromRunFolder(dir).Statuses : [];
+            : journal.Get;
         IReadOnlyList<ExperimentStatus> statuses;
         if (watch)
         {
