@@ -224,8 +224,9 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
 
     void AdvanceAll()
     {
-        // Those ready to train at this moment join together (in id order, the queue's tie-break) before any gets a trainer.
-        _queue.Join(State.Experiments.Values.Where(WaitsForTrainer).Select(s => s.Id));
+        // Those ready to train at this moment join together before any gets a trainer: rounds that had
+        // begun (an attempt started: they resume from a checkpoint) first, then in id order.
+        _queue.Join(State.Experiments.Values.Where(WaitsForTrainer).Select(s => s.Id), id => State.Find(id) is { Attempt: > 0 });
         foreach (var id in State.Experiments.Values.Select(s => s.Id).ToList()) Advance(id);
         Dispatch();
     }

@@ -7,7 +7,8 @@ namespace S4AL.Actors.Coordinator;
 /// time. An experiment joins when it becomes ready to train and leaves when it is given a
 /// trainer, so with more experiments than trainers each waits behind at most the others
 /// (never twice behind the same one), whatever their ids. Not persisted: a coordinator that
-/// starts (or fails over) lets those ready at that moment join in id order.
+/// starts (or fails over) lets those ready at that moment join, first those whose round had
+/// begun (they had their turn and resume from a checkpoint), each group in id order.
 /// </summary>
 public sealed class TrainingQueue
 {
@@ -26,11 +27,13 @@ public sealed class TrainingQueue
 
     /// <summary>
     /// Experiments that became ready at the same moment (one pass over every experiment) join in
-    /// the order of their ids, so the order does not depend on how the caller enumerated them.
+    /// the order of their ids, so the order does not depend on how the caller enumerated them;
+    /// those for which <paramref name="resumes"/> holds (a round under way when its trainer or the
+    /// coordinator stopped) join before the others.
     /// </summary>
-    public void Join(IEnumerable<ExperimentId> experiments)
+    public void Join(IEnumerable<ExperimentId> experiments, Func<ExperimentId, bool>? resumes = null)
     {
-        foreach (var experiment in experiments.Distinct().OrderBy(e => e.Value, StringComparer.Ordinal)) Join(experiment);
+        foreach (var experiment in experiments.Distinct().OrderBy(e => resumes?.Invoke(e) == true ? 0 : 1).ThenBy(e => e.Value, StringComparer.Ordinal)) Join(experiment);
     }
 
     /// <summary>

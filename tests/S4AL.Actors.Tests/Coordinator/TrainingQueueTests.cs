@@ -42,6 +42,16 @@ public class TrainingQueueTests
     }
 
     [Fact]
+    public void Rounds_that_had_begun_join_before_those_that_had_not_each_in_id_order()
+    {
+        var queue = new TrainingQueue();
+        queue.Join(A);
+        var d = ExperimentId.Parse("d");
+        queue.Join([d, C, B], resumes: e => e == C || e == d);
+        Assert.Equal([A, C, d, B], queue.Waiting);
+    }
+
+    [Fact]
     public void Those_no_longer_ready_are_skipped_and_leave()
     {
         var queue = new TrainingQueue();
