@@ -1,4 +1,5 @@
 using System.CommandLine;
+using S4AL.Node.Sweeps;
 using S4AL.Reporting.Comparison;
 using static S4AL.Reporting.Comparison.ComparisonNumbers;
 
@@ -23,12 +24,34 @@ public static class CompareCommand
         cmd.Options.Add(output);
         cmd.SetAction(parse => CommandErrors.Guard(() =>
         {
-            var result = ComparisonReport.Write(parse.GetValue(folders)!, parse.GetValue(output)!);
+            var given = parse.GetValue(folders)!;
+            var result = ComparisonReport.Write(given, parse.GetValue(output)!, SweepSettings(given));
             foreach (var warning in result.Warnings) Console.Error.WriteLine($"s4al: warning: {warning}");
             Print(result, Console.Out);
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The setting names the sweeps among <paramref name="folders"/> gave their run folders (by full
+    /// path): a folder that is a sweep's, a run folder in one, or a folder holding sweeps. Taken
+    /// relative to where sweep.json is now, so a moved sweep keeps its names.
+    /// </summary>
+    public static Func<string, string?> SweepSettings(IEnumerable<string> folders)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var folder in folders.Select(Path.GetFullPath).Where(Directory.Exists))
+        {
+            var candidates = new List<string> { folder };
+            if (Path.GetDirectoryName(folder) is { } parent) candidates.Add(parent);
+            candidates.AddRange(Directory.GetDirectories(folder));
+            foreach (var candidate in candidates)
+                if (SweepFile.Read(candidate) is { } sweep)
+                    foreach (var e in sweep.Experiments)
+                        if (e.Setting is { Length: > 0 } setting) names[Path.Combine(candidate, Path.GetFileName(e.RunDirectory))] = setting;
+        }
+        return folder => names.GetValueOrDefault(Path.GetFullPath(folder));
     }
 
     static void Print(ComparisonOutput result, TextWriter output)

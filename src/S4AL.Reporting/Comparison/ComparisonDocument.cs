@@ -11,7 +11,10 @@ public sealed record ComparisonDocument(string Title, IReadOnlyList<string> Intr
         var introduction = new List<string>
         {
             $"{c.RunCount} runs of {c.Settings.Count} settings on {c.Dataset}. A setting is the runs whose settings.json is the same but for the seed; " +
-            "its name is the fields (as in settings.json) that set it apart from the others.",
+            (c.Settings.Any(s => s.Fields is not null)
+                ? "its name is the one the sweep gave it; the fields (as in settings.json) that set it apart from the others: " +
+                  string.Join("; ", c.Settings.Select(s => $"{s.Name}: {s.Fields}")) + "."
+                : "its name is the fields (as in settings.json) that set it apart from the others."),
             "Final mIoU: the last cycle of each run, on the validation split. The plot shows, per setting, the mean mIoU of its seeds per cycle " +
             "with a band from the lowest to the highest; full supervision (one training round on every pixel) is a dashed line at its mean.",
         };

@@ -10,11 +10,12 @@ public static class ComparisonReport
 {
     public const string PlotFile = "compare.png", MarkdownFile = "compare.md", CsvFile = "compare.csv", HtmlFile = "compare.html";
 
-    public static ComparisonOutput Write(IReadOnlyList<string> folders, string outDir)
+    /// <param name="sweepSetting">The setting names a sweep gave run folders, by the folder's full path (<see cref="SettingGrouping.Group"/>).</param>
+    public static ComparisonOutput Write(IReadOnlyList<string> folders, string outDir, Func<string, string?>? sweepSetting = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
         var found = RunFolders.Read(folders);
-        var comparison = SettingComparison.Of(found.Runs, found.Warnings);
+        var comparison = SettingComparison.Of(found.Runs, found.Warnings, sweepSetting is null ? null : folder => sweepSetting(Path.GetFullPath(folder)));
         if (comparison.Finals.Count == 0 && comparison.Curves.Count == 0)
             throw new InvalidDataException($"no run measured an mIoU (runs without labeled validation images): nothing to compare in {string.Join(", ", folders)}");
         var document = ComparisonDocument.Of(comparison);

@@ -23,9 +23,10 @@ public sealed record SettingComparison(
     public int RunCount => Settings.Sum(s => s.Runs.Count);
 
     /// <param name="notes">Said about the runs before (e.g. unfinished ones left out); the comparison's own follow.</param>
-    public static SettingComparison Of(IReadOnlyList<ComparedRun> runs, IReadOnlyList<string>? notes = null)
+    /// <param name="sweepSetting">The setting names a sweep gave the run folders (<see cref="SettingGrouping.Group"/>).</param>
+    public static SettingComparison Of(IReadOnlyList<ComparedRun> runs, IReadOnlyList<string>? notes = null, Func<string, string?>? sweepSetting = null)
     {
-        var settings = SettingGrouping.Group(runs);
+        var settings = SettingGrouping.Group(runs, sweepSetting);
         var finals = FinalMiou.Of(settings);
         var differences = PairedDifference.Of(finals, out var unpaired);
         var all = new List<string>(notes ?? []);

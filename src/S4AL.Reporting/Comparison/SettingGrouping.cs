@@ -7,7 +7,9 @@ namespace S4AL.Reporting.Comparison;
 /// </summary>
 public static class SettingGrouping
 {
-    public static IReadOnlyList<ComparedSetting> Group(IReadOnlyList<ComparedRun> runs)
+    /// <param name="sweepSetting">The name a sweep gave a run's setting (by run folder), null where none: when every
+    /// setting has exactly one such name and no two share one, those names are used (they are what the user chose).</param>
+    public static IReadOnlyList<ComparedSetting> Group(IReadOnlyList<ComparedRun> runs, Func<string, string?>? sweepSetting = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count == 0) throw new ArgumentException("no run to group", nameof(runs));
@@ -34,8 +36,12 @@ public static class SettingGrouping
             members[index].Add(runs[r]);
         }
         var names = SettingNames.Of(settingFields);
+        var given = sweepSetting is null ? null : members.Select(m => m.Select(r => sweepSetting(r.Folder)).Distinct().ToList()).ToList();
+        bool useGiven = given is not null && given.All(g => g is [{ }]) && given.Select(g => g[0]).Distinct(StringComparer.Ordinal).Count() == given.Count;
         // Full supervision is the yardstick, not a contender: it goes last.
-        return members.Select((m, i) => new ComparedSetting(names[i], m.OrderBy(r => r.Seed).ToList()))
+        return members.Select((m, i) => useGiven
+                ? new ComparedSetting(given![i][0]!, m.OrderBy(r => r.Seed).ToList(), names[i])
+                : new ComparedSetting(names[i], m.OrderBy(r => r.Seed).ToList()))
             .OrderBy(s => s.IsFullSupervision).ToList();
     }
 

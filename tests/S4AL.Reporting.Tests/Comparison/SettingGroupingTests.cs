@@ -65,6 +65,22 @@ public class SettingGroupingTests
     }
 
     [Fact]
+    public void Names_a_sweep_gave_its_settings_are_used_when_each_setting_has_one_and_no_two_share_it()
+    {
+        // Folder names of the standard sweep: "s4al-s1" -> "s4al", "full-s2" -> "full".
+        static string? Prefix(string folder) => folder[..folder.LastIndexOf("-s", StringComparison.Ordinal)];
+        var named = SettingGrouping.Group(SweepRuns(), Prefix);
+        Assert.Equal(["s4al", "random", "full"], named.Select(s => s.Name));
+        Assert.Equal(["metric=entropy", "metric=random", "mode=fully-supervised"], named.Select(s => s.Fields!.Split(' ')[^1]));
+        // A setting without a name, two names in one setting, or one name for two settings: the fields name them all.
+        string[] fieldNames = ["mode=s4al metric=entropy", "mode=s4al metric=random", "mode=fully-supervised"];
+        Assert.Equal(fieldNames, SettingGrouping.Group(SweepRuns(), f => f.StartsWith("random", StringComparison.Ordinal) ? null : Prefix(f)).Select(s => s.Name));
+        Assert.Equal(fieldNames, SettingGrouping.Group(SweepRuns(), f => f == "s4al-s3" ? "other" : Prefix(f)).Select(s => s.Name));
+        Assert.Equal(fieldNames, SettingGrouping.Group(SweepRuns(), f => f.StartsWith("full", StringComparison.Ordinal) ? "s4al" : Prefix(f)).Select(s => s.Name));
+        Assert.All(SettingGrouping.Group(SweepRuns(), _ => null), s => Assert.Null(s.Fields));
+    }
+
+    [Fact]
     public void Supervised_only_runs_are_a_setting_of_their_own()
     {
         var supervised = Entropy with { Mode = TrainingMode.SupervisedOnly, Cycles = 0, IterationsPerEpoch = 20 };
