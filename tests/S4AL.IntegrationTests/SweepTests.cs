@@ -59,6 +59,9 @@ public class SweepTests(ReferenceRun reference)
         var compare = S4alRun.Complete(null, "compare", dir, "--out", Path.Combine(dir, "compare"));
         Assert.True(compare.ExitCode == 0, compare.Output + compare.Error);
         Assert.Contains("# Comparison of 2 settings", File.ReadAllText(Path.Combine(dir, "compare", "compare.md")));
+        // The settings keep the names the sweep gave them.
+        Assert.Contains("  s4al: final mIoU", compare.Output);
+        Assert.Contains("  sup: final mIoU", compare.Output);
     }
 
     [Fact]
