@@ -52,7 +52,7 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         Command<ListExperiments>(_ => Sender.Tell(new ExperimentList(State.Experiments.Values.Select(s => Status(s.Id)).ToArray())));
         Command<Subscribe>(s =>
         {
-            if (_subscribers.Add(s.Experiment, Sender, State.Find(s.Experiment), _failed.GetValueOrDefault(s.Experiment))) Context.Watch(Sender);
+            if (_subscribers.Add(s.Experiment, Sender, !s.EventsOnly, State.Find(s.Experiment), _failed.GetValueOrDefault(s.Experiment))) Context.Watch(Sender);
         });
         Command<Handshake>(h => Sender.Tell(Compatibility.Of(Context.System).Answer(h, _telemetry.NodeRefused)));
         Command<RegisterTrainer>(OnRegisterTrainer);
@@ -73,8 +73,8 @@ public sealed partial class CoordinatorActor : CoordinatorJournal, IWithTimers
         Command<ReportShardScored>(OnShardScored);
         CommandAnnotation();
         Command<ReportShardFailed>(f => { _shards.Answered(f.Experiment, f.Cycle, f.Shard); Fail(f.Experiment, f.Cycle, $"scoring shard {f.Shard} failed: {f.Error}"); });
-        Command<StepProgress>(p => _subscribers.Publish(p.Experiment, p));
-        Command<EpochProgress>(p => _subscribers.Publish(p.Experiment, p));
+        Command<StepProgress>(p => _subscribers.PublishProgress(p.Experiment, p));
+        Command<EpochProgress>(p => _subscribers.PublishProgress(p.Experiment, p));
         Command<Tick>(_ =>
         {
             foreach (var (experiment, cycle, shard, waited) in _shards.TakeOverdue()) _telemetry.ShardResent(experiment, cycle, shard, waited);

@@ -69,7 +69,7 @@ public sealed class ReporterActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("poll", Poll.Instance, _pollInterval);
     }
 
-    void Subscribe() => _coordinator.Tell(new Subscribe(_mirror!.Experiment));
+    void Subscribe() => _coordinator.Tell(new Subscribe(_mirror!.Experiment, EventsOnly: true));
 
     void OnSubscribed(Subscribed s)
     {

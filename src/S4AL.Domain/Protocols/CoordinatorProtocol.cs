@@ -95,12 +95,16 @@ public static class CoordinatorProtocol
     public sealed record AnnotationRefused([property: Key(0)] ExperimentId Experiment, [property: Key(1)] string Reason) : IS4alMessage;
 
     /// <summary>
-    /// Sends the sender every event of the experiment from now on (persisted events and
-    /// training progress), starting with its current state (<see cref="Subscribed"/>). Not persisted: a subscriber
-    /// re-subscribes after a coordinator fail-over.
+    /// Sends the sender every event of the experiment from now on (persisted events and, unless
+    /// <paramref name="EventsOnly"/>, training progress: a message per step), starting with its current
+    /// state (<see cref="Subscribed"/>). Not persisted: a subscriber re-subscribes after a coordinator fail-over.
     /// </summary>
+    /// <param name="EventsOnly">
+    /// For subscribers that keep files, not a display (reporters): a message per training step would
+    /// cross the network to be dropped. False when absent (older senders), so nobody loses progress.
+    /// </param>
     [MessagePackObject]
-    public sealed record Subscribe([property: Key(0)] ExperimentId Experiment) : IS4alMessage;
+    public sealed record Subscribe([property: Key(0)] ExperimentId Experiment, [property: Key(1)] bool EventsOnly = false) : IS4alMessage;
 
     /// <summary>
     /// The answer to <see cref="Subscribe"/>: the experiment's whole state (null if unknown), after

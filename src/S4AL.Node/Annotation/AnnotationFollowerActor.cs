@@ -85,7 +85,7 @@ public sealed class AnnotationFollowerActor : ReceiveActor, IWithTimers
         Subscribe();
     }
 
-    void Subscribe() => _coordinator.Tell(new Subscribe(_mirror!.Experiment));
+    void Subscribe() => _coordinator.Tell(new Subscribe(_mirror!.Experiment, EventsOnly: true));
 
     void Publish()
     {

@@ -180,7 +180,7 @@ public static class RunCommand
             AtomicFile.WriteText(folder.Settings, plan.Definition);
             return (plan, data);
         }
-        var saved = AskCoordinator<Subscribed>(system, coordinator, new Subscribe(existing.Experiment)).State?.Plan
+        var saved = AskCoordinator<Subscribed>(system, coordinator, new Subscribe(existing.Experiment, EventsOnly: true)).State?.Plan
             ?? throw new UsageException($"run folder {spec.RunDir}: its journal lists experiment {existing.Experiment} but has no state for it");
         if (Path.GetFullPath(saved.RunDirectory) != Path.GetFullPath(spec.RunDir))
             throw new UsageException($"run folder {spec.RunDir} holds experiment {saved.Id} created in {saved.RunDirectory}; run folders cannot be moved (their journal names their checkpoints)");

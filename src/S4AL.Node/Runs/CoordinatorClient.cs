@@ -73,7 +73,7 @@ public sealed class CoordinatorClient : IDisposable
             ? known.Count == 1 ? known[0] : throw new UsageException($"the cluster knows {known.Count} experiments; give --run-dir to say which")
             : known.FirstOrDefault(e => Path.GetFullPath(e.RunDirectory) == Path.GetFullPath(runDir))
                 ?? throw new UsageException($"the coordinator knows no experiment with run folder {runDir}");
-        return Ask<Subscribed>(new Subscribe(chosen.Experiment)).State?.ToState()
+        return Ask<Subscribed>(new Subscribe(chosen.Experiment, EventsOnly: true)).State?.ToState()
             ?? throw new InvalidOperationException($"the coordinator sent no state of experiment {chosen.Experiment}");
     }
 

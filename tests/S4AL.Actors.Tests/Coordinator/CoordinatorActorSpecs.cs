@@ -505,6 +505,25 @@ public class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Training_progress_goes_only_to_subscribers_that_asked_for_it()
+    {
+        Submit();
+        var display = CreateTestProbe();
+        var reporter = CreateTestProbe();
+        display.Send(_coordinator, new Subscribe(_plan.Id));
+        reporter.Send(_coordinator, new Subscribe(_plan.Id, EventsOnly: true));
+        display.ExpectMsg<Subscribed>(Wait);
+        reporter.ExpectMsg<Subscribed>(Wait);
+        _trainer.Send(_coordinator, new StepProgress(_plan.Id, 0, 0, 1, 10, 0.5f));
+        _trainer.Send(_coordinator, new EpochProgress(_plan.Id, 0, 0, 1, 0.01, 0.5, 0.5, 0.0, 0.0, 1.0));
+        Trained(0);
+        // The coordinator sends to one subscriber in order: progress would come before the round's event.
+        Assert.IsType<StepProgress>(display.ExpectMsg<object>(Wait));
+        Assert.IsType<EpochProgress>(display.ExpectMsg<object>(Wait));
+        Assert.IsAssignableFrom<IExperimentEvent>(reporter.ExpectMsg<object>(Wait));
+    }
+
+    [Fact]
     public void Two_experiments_train_at_once_on_two_trainers()
     {
         var first = Submit();

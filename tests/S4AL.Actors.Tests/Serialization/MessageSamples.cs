@@ -66,7 +66,7 @@ static class MessageSamples
         new ListExperiments(),
         new ExperimentList([Status, Status with { Experiment = Other }]),
         Status,
-        new Subscribe(Id),
+        new Subscribe(Id, EventsOnly: true),
         new Subscribed(Id, Snapshot),
         new RegisterTrainer("node-a", "cuda:1", Other),
         new TrainerRegistered(),
