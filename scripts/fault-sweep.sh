@@ -8,7 +8,8 @@
 # that no cycle was trained again beyond the attempts the kills cut short.
 #
 # usage: scripts/fault-sweep.sh            (alone on the machine: it starts 5 processes)
-# env:   KILLS (default 10), SEEDS (default 1,2,3)
+# env:   KILLS (default 10), SEEDS (default 1,2,3), S4AL_FAULT_CHAOS_SEED (replays the kill draws of a
+#        run: each run prints and records its seed), S4AL_KEEP_TEST_FOLDERS=1 (keeps every process's log)
 # writes: docs/results/fault-sweep-<date>.json (kills with their moments, attempts cut short, time, commit)
 set -euo pipefail
 cd "$(dirname "$0")/.."

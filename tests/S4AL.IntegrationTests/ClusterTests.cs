@@ -216,8 +216,7 @@ public class ClusterTests(ReferenceRun reference, PostgresServer postgres, Xunit
 
     static string WriteHocon(string text)
     {
-        var path = Path.Combine(Path.GetTempPath(), "s4al-integration", Guid.NewGuid().ToString("N")[..8] + ".hocon");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var path = Folders.New("settings") + ".hocon";
         File.WriteAllText(path, text);
         return path;
     }

@@ -207,12 +207,15 @@ public static class RunCommand
     public static T AskCoordinator<T>(ActorSystem system, IActorRef coordinator, object message)
     {
         var recoveryFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watcher = system.ActorOf(Props.Create(() => new RecoveryWatcher(recoveryFailed)));
+        IActorRef watcher;
+        try { watcher = system.ActorOf(Props.Create(() => new RecoveryWatcher(recoveryFailed))); }
+        catch (InvalidOperationException) { throw Downed(); } // the actor system is shutting down
         try
         {
             var ask = coordinator.Ask<T>(message, TimeSpan.FromMinutes(2));
-            var first = Task.WhenAny(ask, recoveryFailed.Task).GetAwaiter().GetResult();
+            var first = Task.WhenAny(ask, recoveryFailed.Task, system.WhenTerminated).GetAwaiter().GetResult();
             if (first == recoveryFailed.Task) throw new InvalidDataException($"the journal cannot be read: {recoveryFailed.Task.Result}");
+            if (first == system.WhenTerminated) throw Downed();
             try { return ask.GetAwaiter().GetResult(); }
             catch (AskTimeoutException) { throw new IOException("the coordinator did not answer within 2 minutes (see the log in the run folder)"); }
         }
@@ -221,6 +224,10 @@ public static class RunCommand
             system.Stop(watcher);
         }
     }
+
+    /// <summary>A client downed with its cluster (e.g. by the split-brain resolver) has no actor system left to ask with.</summary>
+    static IOException Downed() =>
+        new("this process was removed from the cluster (downed: see its log); the cluster's nodes go on or restart, so run the command again");
 
     sealed class RecoveryWatcher : ReceiveActor
     {

@@ -218,7 +218,7 @@ public static class SweepCommand
     /// <summary>The sweep sent to a running cluster; with --watch followed to its end.</summary>
     static int Submit(PlannedSweep sweep, NodeSection node, bool watch, TextWriter output)
     {
-        using var client = CoordinatorClient.Connect(node, null);
+        using var client = CoordinatorClient.Connect(node, null, watch ? Path.Combine(sweep.Folder, RunFolder.LogFileName) : null);
         SubmitAll(sweep, client.Ask<object>, output);
         if (!watch)
         {

@@ -28,15 +28,19 @@ public sealed class CoordinatorClient : IDisposable
     /// <summary>SIGTERM to this process (the client's host stops).</summary>
     public CancellationToken Stopping => _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
-    /// <summary>Joins the cluster of <paramref name="node"/>'s seed nodes, or without seed nodes that of the process running <paramref name="runDir"/>.</summary>
-    public static CoordinatorClient Connect(NodeSection node, string? runDir)
+    /// <summary>
+    /// Joins the cluster of <paramref name="node"/>'s seed nodes, or without seed nodes that of the
+    /// process running <paramref name="runDir"/>. A long-lived client (a sweep followed to its end)
+    /// gives a <paramref name="logFile"/>: its view of the cluster is what explains a coordinator that stops answering.
+    /// </summary>
+    public static CoordinatorClient Connect(NodeSection node, string? runDir, string? logFile = null)
     {
         if (node.SeedNodes.Count == 0)
         {
             if (runDir is null) throw new UsageException("give --run-dir DIR (a folder an `s4al run` works in) or --seed-nodes (a cluster)");
             node = node with { SeedNodes = [RunningAddress(runDir)] };
         }
-        var host = NodeHost.Build(new NodeSettings { Node = node with { Roles = [], Port = 0, Journal = null } });
+        var host = NodeHost.Build(new NodeSettings { Node = node with { Roles = [], Port = 0, Journal = null }, LogFile = logFile });
         host.StartAsync().GetAwaiter().GetResult();
         return new CoordinatorClient(host);
     }
