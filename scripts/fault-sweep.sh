@@ -2,7 +2,8 @@
 # The fault run of issue 18 at full size: a sweep of 12 experiments (seeds 1,2,3 x S4AL and its
 # supervised baseline x shard sizes 6 and 12) on a four-process cluster on 127.0.0.1 (coordinator +
 # scorer, scorer, two trainers), with the trainer processes SIGKILLed and restarted at random
-# moments, at least KILLS times (default 10). It runs the integration test FaultSweepTests (the CI
+# moments, at least KILLS times (default 10), one crash at a time (each once the cluster has removed
+# the previous crashed trainer: about every 10 s; the 12-experiment sweep lasts about 130 s). It runs the integration test FaultSweepTests (the CI
 # runs it with one seed and 3 kills) with S4AL_FAULT_SEEDS/KILLS/RESULT, which checks that every
 # experiment ends with the labeled set and metrics of its uninterrupted run of the same seed and
 # that no cycle was trained again beyond the attempts the kills cut short.
@@ -28,5 +29,5 @@ path, commit = sys.argv[1], sys.argv[2]
 data = json.load(open(path))
 data["commit"] = commit
 json.dump(data, open(path, "w"), indent=2)
-print(f"{data['experiments']} experiments, {len(data['kills'])} kills, {data['attemptsCutShort']} attempts cut short, {data['seconds']} s -> {path}")
+print(f"{data['experiments']} experiments, {len(data['kills'])} kills, {data['attemptsCutShort']} attempts cut short, {data['seconds']} s (sweep ended at {data['sweepEndedAtSeconds']} s, last kill at {data['kills'][-1]['seconds']} s) -> {path}")
 PY

@@ -95,7 +95,8 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
                 nodes[victim] = StartTrainer(victim, ++incarnations[victim]);
             }
             sweep.WaitForExit(bound);
-            output.WriteLine($"the sweep ended at {watch.Elapsed.TotalSeconds:0.0} s");
+            double sweepEnded = watch.Elapsed.TotalSeconds;
+            output.WriteLine($"the sweep ended at {sweepEnded:0.0} s");
             Assert.True(sweep.ExitCode == 0, sweep.Output + sweep.Error);
             Assert.True(killedAt.Count >= kills, $"the sweep ended after {killedAt.Count} of {kills} kills");
 
@@ -129,6 +130,7 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
                     processes = new[] { "coordinator,replay,scorer", "scorer", "trainer", "trainer" },
                     kills = killedAt.Select(k => new { seconds = Math.Round(k.Seconds, 1), trainer = k.Trainer }),
                     attemptsCutShort = extraAttempts,
+                    sweepEndedAtSeconds = Math.Round(sweepEnded, 1),
                     seconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
                     everyExperimentEqualToItsUninterruptedRun = true,
                     chaosSeed,
