@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The fault run of issue 18 at full size: a sweep of 12 experiments (seeds 1,2,3 x S4AL and its
-# supervised baseline x shard sizes 6 and 12) on a four-process cluster on 127.0.0.1 (coordinator +
+# The fault run of issue 18 at full size: a sweep of 18 experiments (seeds 1,2,3 x S4AL and its
+# supervised baseline x shard sizes 6, 12 and 24) on a four-process cluster on 127.0.0.1 (coordinator +
 # scorer, scorer, two trainers), with the trainer processes SIGKILLed and restarted at random
 # moments, at least KILLS times (default 10), one crash at a time (each once the cluster has removed
-# the previous crashed trainer: about every 10 s; the 12-experiment sweep lasts about 130 s). It runs the integration test FaultSweepTests (the CI
+# the previous crashed trainer: about every 10 s, so 10 kills take about 110 s; 12 experiments
+# last about 120 s, too close, hence the third shard size). It runs the integration test FaultSweepTests (the CI
 # runs it with one seed and 3 kills) with S4AL_FAULT_SEEDS/KILLS/RESULT, which checks that every
 # experiment ends with the labeled set and metrics of its uninterrupted run of the same seed and
 # that no cycle was trained again beyond the attempts the kills cut short.
 #
 # usage: scripts/fault-sweep.sh            (alone on the machine: it starts 5 processes)
-# env:   KILLS (default 10), SEEDS (default 1,2,3), S4AL_FAULT_CHAOS_SEED (replays the kill draws of a
+# env:   KILLS (default 10), SEEDS (default 1,2,3), SHARD_SIZES (default 6,12,24), S4AL_FAULT_CHAOS_SEED (replays the kill draws of a
 #        run: each run prints and records its seed), S4AL_KEEP_TEST_FOLDERS=1 (keeps every process's log)
 # writes: docs/results/fault-sweep-<date>.json (kills with their moments, attempts cut short, time, commit)
 set -euo pipefail
@@ -19,7 +20,7 @@ commit=$(git rev-parse --short HEAD)
 mkdir -p docs/results
 result=$(pwd)/docs/results/fault-sweep-$(date -u +%F).json
 dotnet build tests/S4AL.IntegrationTests -c Release --nologo -v q >/dev/null
-S4AL_FAULT_SEEDS=${SEEDS:-1,2,3} S4AL_FAULT_KILLS=${KILLS:-10} S4AL_FAULT_RESULT=$result \
+S4AL_FAULT_SEEDS=${SEEDS:-1,2,3} S4AL_FAULT_SHARD_SIZES=${SHARD_SIZES:-6,12,24} S4AL_FAULT_KILLS=${KILLS:-10} S4AL_FAULT_RESULT=$result \
   dotnet test tests/S4AL.IntegrationTests -c Release --no-build --nologo \
   --filter "FullyQualifiedName~FaultSweepTests" --logger "console;verbosity=detailed"
 # The commit the test ran on, added to what it wrote.

@@ -10,9 +10,10 @@ namespace S4AL.IntegrationTests;
 /// processes are SIGKILLed and restarted at random moments while it runs. Every experiment must
 /// complete with the labeled set and metrics of its uninterrupted run of the same seed, and no
 /// cycle may be trained again beyond the attempts the kills cut short.
-/// In CI: seed 3 (4 experiments), 3 kills. `scripts/fault-sweep.sh` runs the full version
-/// (seeds 1,2,3: 12 experiments, at least 10 kills) through the same test with
-/// S4AL_FAULT_SEEDS, S4AL_FAULT_KILLS and S4AL_FAULT_RESULT (a JSON file of what it measured).
+/// In CI: seed 3, shard sizes 6 and 12 (4 experiments), 3 kills. `scripts/fault-sweep.sh` runs the
+/// full version (seeds 1,2,3, shard sizes 6, 12 and 24: 18 experiments, at least 10 kills) through
+/// the same test with S4AL_FAULT_SEEDS, S4AL_FAULT_SHARD_SIZES, S4AL_FAULT_KILLS and
+/// S4AL_FAULT_RESULT (a JSON file of what it measured).
 /// S4AL_FAULT_CHAOS_SEED replays the kill moments of a run (each run prints its seed); a failed run
 /// prints the end of every process's log.
 /// Each crash comes once the cluster has removed the previous one. Two crashes inside one
@@ -34,6 +35,9 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
     {
         var seeds = (Environment.GetEnvironmentVariable("S4AL_FAULT_SEEDS") ?? "3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int kills = int.Parse(Environment.GetEnvironmentVariable("S4AL_FAULT_KILLS") ?? "3", CultureInfo.InvariantCulture);
+        // Shard sizes change no result (each run is compared with its one-node run), only how long the sweep lasts: room for the kills.
+        var shardSizes = (Environment.GetEnvironmentVariable("S4AL_FAULT_SHARD_SIZES") ?? "6,12").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int experiments = 2 * shardSizes.Length * seeds.Length;
         int chaosSeed = Environment.GetEnvironmentVariable("S4AL_FAULT_CHAOS_SEED") is { Length: > 0 } given ? int.Parse(given, CultureInfo.InvariantCulture) : Environment.TickCount;
         output.WriteLine($"kill moments drawn with seed {chaosSeed}");
         var chaos = new Random(chaosSeed);
@@ -64,7 +68,7 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
 
             var sweepDir = Path.Combine(dir, "sweep");
             using var sweep = S4alRun.Start(null, ["sweep", "--run-dir", sweepDir, "--seeds", string.Join(",", seeds), "--setting", "s4al=",
-                "--setting", "sup=--mode supervised --cycles 0 --labeled-from-setting s4al", "--vary", "shard-size=6,12", .. Shared, "--seed-nodes", seedNode, "--watch"]);
+                "--setting", "sup=--mode supervised --cycles 0 --labeled-from-setting s4al", "--vary", "shard-size=" + string.Join(",", shardSizes), .. Shared, "--seed-nodes", seedNode, "--watch"]);
             // Each kill comes once 1-3 more checkpoints are recorded, so it lands in training work, not in a node's start.
             int Checkpoints() => Regex.Matches(S4alRun.ReadShared(Log("coordinator")), @"checkpoint after epoch \d+ recorded").Count;
             // The cluster's leader (the member with the lowest address, any of the nodes) logs the removal of a crashed node.
@@ -105,7 +109,7 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
             foreach (var seed in seeds)
             {
                 var uninterrupted = seed == 3 ? reference.Dir : Uninterrupted(dir, seed);
-                foreach (var shards in new[] { 6, 12 })
+                foreach (var shards in shardSizes)
                 {
                     var s4al = Path.Combine(sweepDir, $"s4al_shard-size-{shards}-s{seed}");
                     var sup = Path.Combine(sweepDir, $"sup_shard-size-{shards}-s{seed}");
@@ -114,19 +118,21 @@ public class FaultSweepTests(ReferenceRun reference, Xunit.Abstractions.ITestOut
                     Assert.Equal(File.ReadAllText(Path.Combine(s4al, "labeled.json")), File.ReadAllText(Path.Combine(sup, "labeled.json")));
                     extraAttempts += Attempts(s4al) + Attempts(sup);
                 }
-                Assert.Equal(Rows(Path.Combine(sweepDir, $"sup_shard-size-6-s{seed}")), Rows(Path.Combine(sweepDir, $"sup_shard-size-12-s{seed}")));
+                foreach (var shards in shardSizes.Skip(1))
+                    Assert.Equal(Rows(Path.Combine(sweepDir, $"sup_shard-size-{shardSizes[0]}-s{seed}")), Rows(Path.Combine(sweepDir, $"sup_shard-size-{shards}-s{seed}")));
             }
             // A kill ends at most the one attempt its trainer was running: nothing else is trained twice.
             Assert.InRange(extraAttempts, 0, killedAt.Count);
-            output.WriteLine($"{4 * seeds.Length} experiments, {killedAt.Count} kills, {extraAttempts} attempts cut short, {watch.Elapsed.TotalSeconds:0} s " +
+            output.WriteLine($"{experiments} experiments, {killedAt.Count} kills, {extraAttempts} attempts cut short, {watch.Elapsed.TotalSeconds:0} s " +
                 $"(kills at {string.Join(", ", killedAt.Select(k => $"{k.Seconds:0.0} s"))})");
 
             if (Environment.GetEnvironmentVariable("S4AL_FAULT_RESULT") is { Length: > 0 } result)
                 File.WriteAllText(result, JsonSerializer.Serialize(new
                 {
                     date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    experiments = 4 * seeds.Length,
+                    experiments,
                     seeds,
+                    shardSizes,
                     processes = new[] { "coordinator,replay,scorer", "scorer", "trainer", "trainer" },
                     kills = killedAt.Select(k => new { seconds = Math.Round(k.Seconds, 1), trainer = k.Trainer }),
                     attemptsCutShort = extraAttempts,
